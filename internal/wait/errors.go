@@ -1,0 +1,116 @@
+package wait
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// TimeoutError reports that the wait hit its deadline (ctx's deadline or
+// Poller.Timeout) before a terminal state.
+type TimeoutError struct {
+	Last    State         // the last state seen; zero when Seen is false
+	Seen    bool          // whether any poll succeeded
+	Elapsed time.Duration // time from the start of the wait
+	Polls   int           // number of polls made
+}
+
+// Error names the elapsed time and the last status and summary.
+func (e *TimeoutError) Error() string {
+	return "timed out after " + formatElapsed(e.Elapsed) + " waiting for a terminal state; " +
+		describeLast(e.Last, e.Seen) + " (" + pollsText(e.Polls) + ")"
+}
+
+// InterruptedError reports that the wait was cancelled (for example by
+// Terraform's Ctrl-C) before a terminal state. It is not a timeout.
+type InterruptedError struct {
+	Last    State         // the last state seen; zero when Seen is false
+	Seen    bool          // whether any poll succeeded
+	Elapsed time.Duration // time from the start of the wait
+	Polls   int           // number of polls made
+	Cause   error         // ctx.Err(), normally context.Canceled
+}
+
+// Error names the elapsed time, the last status and summary, and the cause.
+func (e *InterruptedError) Error() string {
+	msg := "wait interrupted after " + formatElapsed(e.Elapsed) + "; " +
+		describeLast(e.Last, e.Seen) + " (" + pollsText(e.Polls) + ")"
+	if e.Cause != nil {
+		msg += ": " + e.Cause.Error()
+	}
+	return msg
+}
+
+// Unwrap returns the cause, so errors.Is(err, context.Canceled) holds.
+func (e *InterruptedError) Unwrap() error { return e.Cause }
+
+// NotFoundError reports that the polled object was still not found when the
+// not-found grace period ended.
+type NotFoundError struct {
+	Err     error         // the last poll error, as the API reported it
+	Elapsed time.Duration // time from the start of the wait
+	Polls   int           // number of polls made
+}
+
+// Error names the elapsed time and the last poll error.
+func (e *NotFoundError) Error() string {
+	msg := "still not found after " + formatElapsed(e.Elapsed) + " (" + pollsText(e.Polls) + ")"
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+// Unwrap returns the last poll error.
+func (e *NotFoundError) Unwrap() error { return e.Err }
+
+// UnexpectedStateError is what a poll function returns for a status it
+// cannot interpret; the Poller returns it as is.
+type UnexpectedStateError struct {
+	Last     State    // the state as read, Status holding the unknown value
+	Expected []string // the statuses the poll function understands
+}
+
+// Error names the status that was not understood and the expected ones.
+func (e *UnexpectedStateError) Error() string {
+	msg := "unexpected status " + strconv.Quote(e.Last.Status)
+	if e.Last.Summary != "" {
+		msg += " (" + e.Last.Summary + ")"
+	}
+	if len(e.Expected) > 0 {
+		msg += "; expected one of " + strings.Join(e.Expected, ", ")
+	}
+	return msg
+}
+
+func describeLast(s State, seen bool) string {
+	if !seen {
+		return "no status was seen yet"
+	}
+	status := s.Status
+	if status == "" {
+		status = "unknown"
+	}
+	msg := "last status " + status
+	if s.Summary != "" {
+		msg += ", " + s.Summary
+	}
+	return msg
+}
+
+func pollsText(n int) string {
+	if n == 1 {
+		return "1 poll"
+	}
+	return fmt.Sprintf("%d polls", n)
+}
+
+// formatElapsed rounds to what a person reads: whole seconds above a
+// second, milliseconds below.
+func formatElapsed(d time.Duration) string {
+	if d >= time.Second {
+		return d.Round(time.Second).String()
+	}
+	return d.Round(time.Millisecond).String()
+}

@@ -1,0 +1,196 @@
+package wait
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+)
+
+// Default poll settings, used for zero fields of Poller.
+const (
+	DefaultInterval      = 10 * time.Second
+	DefaultQuickInterval = time.Second
+	DefaultQuickPeriod   = 5 * time.Second
+	DefaultNotFoundGrace = 30 * time.Second
+)
+
+const (
+	// growthFactor is how fast delays grow from QuickInterval to Interval
+	// once the quick period is over.
+	growthFactor = 1.5
+	// steadyJitter is the largest fraction removed at random from a delay
+	// after the quick period, so concurrent waiters drift apart. It only
+	// shortens: Interval stays an upper bound.
+	steadyJitter = 0.1
+)
+
+// State is what one poll learned.
+type State struct {
+	Terminal bool
+	Status   string        // the status as the user knows it, e.g. "RUNNING"
+	Summary  string        // counts/progress in words, e.g. "8 of 10 sub tasks succeeded"
+	Hint     time.Duration // optional: the API's own estimate of time remaining (PolarDB Remain); 0 = none
+}
+
+// Poller polls until a terminal state. Zero fields take their defaults.
+//
+// Schedule: the first poll is immediate; then one every QuickInterval until
+// QuickPeriod has passed since the start; then delays grow by half each time
+// from QuickInterval up to Interval, each shortened at random by up to 10%
+// (never below QuickInterval). A State.Hint shorter than the next delay
+// brings the next poll forward to max(QuickInterval, Hint).
+//
+// Deadline: the earlier of ctx's deadline and Timeout after the start, both
+// measured with Clock. The Poller never sleeps past it: when the next delay
+// would cross it, it sleeps until shortly before it (keeping twice the last
+// poll's duration, at least half a QuickInterval, for the request) and polls
+// one last time; when no poll fits any more, it returns a *TimeoutError at
+// once.
+type Poller struct {
+	Interval      time.Duration                                   // steady interval (the user's poll_interval); default 10s
+	QuickInterval time.Duration                                   // default 1s: poll about every second at first
+	QuickPeriod   time.Duration                                   // default 5s: how long the quick polls last before backing off toward Interval
+	Timeout       time.Duration                                   // optional bound measured with Clock (in addition to ctx's deadline); 0 = none
+	NotFoundGrace time.Duration                                   // default 30s: not-found answers are retried this long from the start; negative = no grace
+	IsNotFound    func(error) bool                                // nil = no error counts as not found
+	Clock         Clock                                           // nil = RealClock()
+	Rand          func() float64                                  // nil = math/rand/v2 Float64
+	OnPoll        func(s State, elapsed time.Duration, polls int) // called after every successful poll
+}
+
+func (p Poller) withDefaults() Poller {
+	if p.Interval <= 0 {
+		p.Interval = DefaultInterval
+	}
+	if p.QuickInterval <= 0 {
+		p.QuickInterval = DefaultQuickInterval
+	}
+	if p.QuickInterval > p.Interval {
+		p.QuickInterval = p.Interval
+	}
+	if p.QuickPeriod <= 0 {
+		p.QuickPeriod = DefaultQuickPeriod
+	}
+	if p.NotFoundGrace == 0 {
+		p.NotFoundGrace = DefaultNotFoundGrace
+	}
+	p.Clock = clockOrReal(p.Clock)
+	if p.Rand == nil {
+		p.Rand = rand.Float64
+	}
+	return p
+}
+
+// Until polls at once, then on the schedule, until poll reports Terminal. It
+// returns the last state seen, with a nil error when it is terminal.
+//
+// Errors: *TimeoutError when the deadline comes first; *InterruptedError
+// when ctx is cancelled; *NotFoundError when IsNotFound errors outlast
+// NotFoundGrace; any other poll error as is, at once. A poll error while
+// ctx has ended counts as a timeout or an interruption.
+func (p Poller) Until(ctx context.Context, poll func(ctx context.Context) (State, error)) (State, error) {
+	p = p.withDefaults()
+	w := waitRun{clock: p.Clock, start: p.Clock.Now()}
+	deadline, hasDeadline := ctx.Deadline()
+	if p.Timeout > 0 {
+		if t := w.start.Add(p.Timeout); !hasDeadline || t.Before(deadline) {
+			deadline, hasDeadline = t, true
+		}
+	}
+	sched := schedule{quick: p.QuickInterval, interval: p.Interval, quickPeriod: p.QuickPeriod, rnd: p.Rand}
+	finalPoll := false
+	for {
+		if err := ctx.Err(); err != nil {
+			return w.last, w.contextError(err)
+		}
+		if hasDeadline && !p.Clock.Now().Before(deadline) {
+			return w.last, w.timeout()
+		}
+		before := p.Clock.Now()
+		s, err := poll(ctx)
+		w.polls++
+		now := p.Clock.Now()
+		cost, elapsed := now.Sub(before), now.Sub(w.start)
+		var hint time.Duration
+		if err != nil {
+			if cerr := ctx.Err(); cerr != nil {
+				return w.last, w.contextError(cerr)
+			}
+			if p.IsNotFound == nil || !p.IsNotFound(err) {
+				return w.last, err
+			}
+			if elapsed >= p.NotFoundGrace {
+				return w.last, &NotFoundError{Err: err, Elapsed: elapsed, Polls: w.polls}
+			}
+		} else {
+			w.last, w.seen = s, true
+			if p.OnPoll != nil {
+				p.OnPoll(s, elapsed, w.polls)
+			}
+			if s.Terminal {
+				return s, nil
+			}
+			hint = s.Hint
+		}
+
+		delay := sched.next(elapsed, hint)
+		if hasDeadline {
+			remaining := deadline.Sub(now)
+			if remaining <= delay {
+				reserve := max(2*cost, p.QuickInterval/2)
+				if finalPoll || remaining <= reserve {
+					return w.last, w.timeout()
+				}
+				delay, finalPoll = remaining-reserve, true
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return w.last, w.contextError(ctx.Err())
+		case <-p.Clock.After(delay):
+		}
+	}
+}
+
+// waitRun is the bookkeeping of one Until call, shared by its error paths.
+type waitRun struct {
+	clock Clock
+	start time.Time
+	last  State
+	seen  bool
+	polls int
+}
+
+func (w *waitRun) timeout() error {
+	return &TimeoutError{Last: w.last, Seen: w.seen, Elapsed: w.clock.Now().Sub(w.start), Polls: w.polls}
+}
+
+func (w *waitRun) contextError(cause error) error {
+	if errors.Is(cause, context.DeadlineExceeded) {
+		return w.timeout()
+	}
+	return &InterruptedError{Last: w.last, Seen: w.seen, Elapsed: w.clock.Now().Sub(w.start), Polls: w.polls, Cause: cause}
+}
+
+// schedule computes the delay before each poll after the first.
+type schedule struct {
+	quick, interval, quickPeriod time.Duration
+	rnd                          func() float64
+	grown                        time.Duration // last un-jittered delay after the quick period; 0 before it
+}
+
+func (s *schedule) next(elapsed, hint time.Duration) time.Duration {
+	d := s.quick
+	if elapsed >= s.quickPeriod {
+		if s.grown == 0 {
+			s.grown = s.quick
+		}
+		s.grown = min(s.interval, time.Duration(float64(s.grown)*growthFactor))
+		d = max(s.quick, s.grown-time.Duration(float64(s.grown)*steadyJitter*s.rnd()))
+	}
+	if hint > 0 && hint < d {
+		d = max(s.quick, hint)
+	}
+	return d
+}
