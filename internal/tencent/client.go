@@ -1,0 +1,235 @@
+package tencent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
+	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
+
+	"github.com/cloudtask/terraform-provider-cloudtask/internal/endpoint"
+	"github.com/cloudtask/terraform-provider-cloudtask/internal/wait"
+)
+
+// DefaultBatchEndpoint is the documented host of the Batch API.
+const DefaultBatchEndpoint = "batch.tencentcloudapi.com"
+
+// DefaultRatePerSecond is DescribeTask's documented limit: 3 requests per second.
+const DefaultRatePerSecond = 3
+
+const (
+	batchService = "batch"
+	batchVersion = "2017-03-12"
+
+	actionDescribeTask = "DescribeTask"
+
+	// requestTimeout bounds one HTTP exchange; the read's context bounds the whole call.
+	requestTimeout = 30 * time.Second
+
+	// limiterGuard widens the limiter's window so that network jitter cannot squeeze a fourth
+	// request into the server's one-second window.
+	limiterGuard = 100 * time.Millisecond
+)
+
+// ClientOptions are the settings of a Client that do not come from the provider configuration.
+type ClientOptions struct {
+	Getenv    func(string) string // nil = os.Getenv
+	Home      string              // home directory holding .tccli; "" = no profile files
+	UserAgent string              // sent as the SDK's RequestClient, e.g. "terraform-provider-cloudtask 1.2.3"
+
+	Backoff *wait.Backoff // per-request retries; nil = wait.DefaultBackoff()
+
+	// RatePerSecond is the DescribeTask limit per endpoint and SecretId; 0 = DefaultRatePerSecond.
+	// The limiter is shared process-wide: the first Client for an endpoint and SecretId sets it.
+	RatePerSecond int
+}
+
+// Client calls the Tencent Batch API with one set of resolved credentials. It is safe for
+// concurrent use.
+type Client struct {
+	sdk      *common.Client
+	region   string
+	endpoint string // host[:port] the requests go to
+	limiter  *wait.Limiter
+	backoff  wait.Backoff
+}
+
+// NewClient resolves the credentials (see Resolve), parses the endpoint override and builds the
+// SDK's CommonClient once. It makes no request.
+func NewClient(cfg Config, opts ClientOptions) (*Client, error) {
+	creds, err := Resolve(cfg, opts.Getenv, opts.Home)
+	if err != nil {
+		return nil, err
+	}
+	ep := endpoint.Endpoint{Scheme: "https", Host: DefaultBatchEndpoint}
+	if strings.TrimSpace(cfg.Endpoints.Batch) != "" {
+		if ep, err = endpoint.Parse(cfg.Endpoints.Batch); err != nil {
+			return nil, fmt.Errorf("tencent endpoints.batch: %w", err)
+		}
+	}
+
+	var cred common.CredentialIface = common.NewCredential(creds.SecretID, creds.SecretKey)
+	if creds.SecurityToken != "" {
+		cred = common.NewTokenCredential(creds.SecretID, creds.SecretKey, creds.SecurityToken)
+	}
+	prof := profile.NewClientProfile()
+	prof.HttpProfile.Endpoint = ep.HostPort()
+	prof.HttpProfile.Scheme = strings.ToUpper(ep.Scheme)
+	prof.HttpProfile.ReqMethod = "POST"
+	prof.HttpProfile.ReqTimeout = int(requestTimeout / time.Second)
+	prof.Language = "en-US"
+	// The SDK's retries resend the same signed request and sleep without the context; retries
+	// happen in DescribeTask instead, each one signed afresh.
+	prof.RateLimitExceededMaxRetries = 0
+	prof.NetworkFailureMaxRetries = 0
+	prof.DisableRegionBreaker = true
+	prof.Debug = false
+
+	sdk := common.NewCommonClient(cred, creds.Region, prof)
+	if rc := requestClient(opts.UserAgent); rc != "" {
+		sdk.WithRequestClient(rc)
+	}
+
+	rate := opts.RatePerSecond
+	if rate <= 0 {
+		rate = DefaultRatePerSecond
+	}
+	backoff := wait.DefaultBackoff()
+	if opts.Backoff != nil {
+		backoff = *opts.Backoff
+	}
+	return &Client{
+		sdk:      sdk,
+		region:   creds.Region,
+		endpoint: ep.HostPort(),
+		limiter:  sharedLimiter(ep.HostPort(), creds.SecretID, rate),
+		backoff:  backoff,
+	}, nil
+}
+
+// Region returns the resolved region, sent as X-TC-Region.
+func (c *Client) Region() string { return c.region }
+
+// limiters holds one DescribeTask limiter per endpoint and SecretId for the whole process, so
+// that every data source reading with the same account shares the API's budget.
+var limiters = struct {
+	sync.Mutex
+	m map[limiterKey]*wait.Limiter
+}{m: map[limiterKey]*wait.Limiter{}}
+
+type limiterKey struct{ endpoint, secretID string }
+
+func sharedLimiter(hostPort, secretID string, rate int) *wait.Limiter {
+	limiters.Lock()
+	defer limiters.Unlock()
+	key := limiterKey{endpoint: strings.ToLower(hostPort), secretID: secretID}
+	l, ok := limiters.m[key]
+	if !ok {
+		l = wait.NewLimiter(rate, time.Second, limiterGuard, nil)
+		limiters.m[key] = l
+	}
+	return l
+}
+
+// requestClient turns a user agent into the SDK's RequestClient, whose allowed characters are
+// letters, digits and "-_ ,;."; the SDK logs to stderr and drops a value that breaks the rule,
+// so anything else is replaced rather than left to it.
+func requestClient(userAgent string) string {
+	rc := strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+			return r
+		case strings.ContainsRune("-_ ,;.", r):
+			return r
+		default:
+			return ' '
+		}
+	}, userAgent)
+	rc = strings.TrimSpace(rc)
+	if len(rc) > 128 {
+		rc = strings.TrimSpace(rc[:128])
+	}
+	return rc
+}
+
+// call sends DescribeTask with retries: each attempt waits on the rate limiter, is signed afresh
+// and carries ctx, so cancelling ctx aborts the HTTP exchange. decode parses the answer inside
+// the retry loop, so an answer of the wrong shape is retried like a truncated one.
+func (c *Client) call(ctx context.Context, params map[string]any, decode func(body []byte) (requestID string, err error)) error {
+	var (
+		lastErr  error
+		attempts int
+		stopped  bool
+	)
+	retrier := wait.Retrier{
+		Backoff:   c.backoff,
+		Retryable: func(err error) bool { return !stopped && IsRetryable(err) },
+		OnRetry: func(attempt int, err error, delay time.Duration) {
+			tflog.Debug(ctx, "Retrying Tencent Cloud request", map[string]any{
+				"api": APIDescribeTask, "attempt": attempt + 1, "delay": delay.String(), "error": err.Error(),
+			})
+		},
+	}
+	return retrier.Do(ctx, func(ctx context.Context) error {
+		attempts++
+		if werr := c.limiter.Wait(ctx); werr != nil {
+			// The limiter gives up when the wait would cross the deadline: report the API error
+			// that led here, if any, rather than a bare context error.
+			stopped = true
+			if lastErr != nil {
+				return fmt.Errorf("%w; %w", lastErr, werr)
+			}
+			return werr
+		}
+		requestID, err := c.send(ctx, params, decode)
+		fields := map[string]any{"api": APIDescribeTask, "attempt": attempts, "endpoint": c.endpoint, "region": c.region, "request_id": requestID}
+		var apiErr *APIError
+		if errors.As(err, &apiErr) {
+			fields["code"] = apiErr.Code
+			fields["request_id"] = apiErr.RequestID
+		}
+		tflog.Debug(ctx, "Tencent Cloud request sent", fields)
+		lastErr = err
+		return err
+	})
+}
+
+// send signs and sends one request and decodes its answer; it returns the request id of a
+// successful answer (errors carry their own).
+func (c *Client) send(ctx context.Context, params map[string]any, decode func(body []byte) (string, error)) (string, error) {
+	req := tchttp.NewCommonRequest(batchService, batchVersion, actionDescribeTask)
+	req.SetContext(ctx)
+	if err := req.SetActionParameters(params); err != nil {
+		return "", toAPIError(APIDescribeTask, err)
+	}
+	resp := &rawResponse{BaseResponse: &tchttp.BaseResponse{}}
+	if err := c.sdk.Send(req, resp); err != nil {
+		return "", toAPIError(APIDescribeTask, err)
+	}
+	requestID, err := decode(resp.body)
+	if err != nil {
+		return "", &APIError{API: APIDescribeTask, Code: codeMalformedResponse, Message: clip(err.Error(), maxClientMessage),
+			RequestID: requestIDOf(resp.body), cause: err}
+	}
+	return requestID, nil
+}
+
+// rawResponse keeps the answer body exactly as received; the SDK has already checked it for an
+// error answer. Parsing it here (instead of through CommonResponse's generic map) keeps numbers
+// and strings verbatim.
+type rawResponse struct {
+	*tchttp.BaseResponse
+	body []byte
+}
+
+// UnmarshalJSON stores the body; it is how the SDK hands it over.
+func (r *rawResponse) UnmarshalJSON(b []byte) error {
+	r.body = append([]byte(nil), b...)
+	return nil
+}
