@@ -1,0 +1,15 @@
+# Wait until no task of the cluster in the window is Waiting, Running or Pause,
+# then read every task in its final state.
+data "cloudtask_polardb_tasks" "creation" {
+  db_cluster_id       = "pc-xxxxxxxxxxxxxxx"
+  start_time          = "2026-11-25T00:00Z"
+  end_time            = "2026-11-26T00:00Z"
+  wait_for_completion = true
+
+  lifecycle {
+    postcondition {
+      condition     = self.succeeded
+      error_message = "A PolarDB task stopped or reported an error."
+    }
+  }
+}

@@ -1,0 +1,219 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/cloudtask/terraform-provider-cloudtask/internal/wait"
+)
+
+const (
+	defaultReadTimeout   = 20 * time.Minute
+	defaultPollInterval  = 10 * time.Second
+	minPollInterval      = time.Second
+	defaultNotFoundGrace = 30 * time.Second
+)
+
+// commonModel holds the arguments and attributes every data source shares. It is embedded in each
+// data source's model, so its fields are promoted into that schema.
+type commonModel struct {
+	WaitForCompletion types.Bool     `tfsdk:"wait_for_completion"`
+	PollInterval      types.String   `tfsdk:"poll_interval"`
+	FailOnFailure     types.Bool     `tfsdk:"fail_on_failure"`
+	Timeouts          timeouts.Value `tfsdk:"timeouts"`
+	Terminal          types.Bool     `tfsdk:"terminal"`
+	Succeeded         types.Bool     `tfsdk:"succeeded"`
+	RequestID         types.String   `tfsdk:"request_id"`
+}
+
+// commonAttributes adds the shared attributes to a data source's own; noun names the task kind in
+// the descriptions ("PolarDB batch task").
+func commonAttributes(ctx context.Context, noun string, terminalRule, successRule string, own map[string]schema.Attribute) map[string]schema.Attribute {
+	own["wait_for_completion"] = schema.BoolAttribute{
+		Optional: true,
+		MarkdownDescription: "When `true`, poll until the " + noun + " is terminal (" + terminalRule +
+			") and store the final detail. Polls about every second at first, then back off toward " +
+			"`poll_interval`. Default `false`: read once, whatever the state.",
+	}
+	own["poll_interval"] = schema.StringAttribute{
+		Optional: true,
+		MarkdownDescription: "Steady interval between polls while waiting, as a duration such as `\"30s\"` " +
+			"or `\"2m\"`. At least `\"1s\"`. Default `\"10s\"`.",
+		Validators: []validator.String{durationValidator{min: minPollInterval}},
+	}
+	own["fail_on_failure"] = schema.BoolAttribute{
+		Optional: true,
+		MarkdownDescription: "When `true` and the " + noun + " ended in failure, the read fails with an " +
+			"error that lists what failed and why. Default `false`: the outcome is only reported in `succeeded`.",
+	}
+	timeoutsAttribute := timeouts.AttributesWithOpts(ctx, timeouts.Opts{
+		ReadDescription: "Bound on the whole read, waiting included, as a duration such as `\"40m\"`. Default `\"20m\"`.",
+	})
+	if nested, ok := timeoutsAttribute.(schema.SingleNestedAttribute); ok {
+		nested.MarkdownDescription = "Time limits, written `timeouts = { read = \"40m\" }`."
+		timeoutsAttribute = nested
+	}
+	own["timeouts"] = timeoutsAttribute
+	own["terminal"] = schema.BoolAttribute{
+		Computed:            true,
+		MarkdownDescription: "Whether the " + noun + " has reached a terminal state: " + terminalRule + ".",
+	}
+	own["succeeded"] = schema.BoolAttribute{
+		Computed:            true,
+		MarkdownDescription: "Whether the " + noun + " ended successfully: " + successRule + ".",
+	}
+	own["request_id"] = schema.StringAttribute{
+		Computed:            true,
+		MarkdownDescription: "Request ID of the last API call, for support cases.",
+	}
+	return own
+}
+
+// outcome is one read's answer in the vocabulary shared by all five data sources.
+type outcome struct {
+	terminal  bool
+	succeeded bool
+	status    string        // the status as the API names it, for messages and logs
+	summary   string        // counts or progress in words
+	failures  []string      // one line per failed subtask or instance, for fail_on_failure
+	hint      time.Duration // the API's estimate of the time left, when it gives one
+}
+
+// readPlan is how one data source reads: the cheapest "terminal yet?" poll and the full read.
+type readPlan struct {
+	noun       string // "PolarDB Batch Task", used in diagnostics
+	target     string // what is read, e.g. `batch task "pcb-1"`
+	poll       func(ctx context.Context) (outcome, error)
+	full       func(ctx context.Context) (outcome, error)
+	pollIsFull bool // the poll already reads the full detail: nothing more to read at the end
+	isNotFound func(error) bool
+}
+
+// configureProviderData is the shared Configure of the data sources.
+func configureProviderData(req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) *providerData {
+	if req.ProviderData == nil {
+		return nil
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		addUnexpectedProviderData(&resp.Diagnostics, req.ProviderData)
+		return nil
+	}
+	return data
+}
+
+// runRead performs a read per the common arguments: one full read, or a wait followed by one full
+// read. It fills the common computed attributes and reports false when the read failed.
+func runRead(ctx context.Context, data *providerData, common *commonModel, plan readPlan, diags *diag.Diagnostics) bool {
+	timeout, d := common.Timeouts.Read(ctx, defaultReadTimeout)
+	diags.Append(d...)
+	if diags.HasError() {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	var (
+		out outcome
+		err error
+	)
+	if common.WaitForCompletion.ValueBool() {
+		out, err = waitUntilTerminal(ctx, data, common, plan, timeout)
+		if err != nil {
+			addWaitError(diags, plan, err, timeout)
+			return false
+		}
+	} else {
+		out, err = plan.full(ctx)
+		if err != nil {
+			addReadError(diags, plan, err)
+			return false
+		}
+	}
+
+	common.Terminal = types.BoolValue(out.terminal)
+	common.Succeeded = types.BoolValue(out.succeeded)
+	if out.terminal && !out.succeeded && common.FailOnFailure.ValueBool() {
+		addTaskFailed(diags, plan, out)
+		return false
+	}
+	return true
+}
+
+// waitUntilTerminal polls with the plan's cheap poll, then reads the full detail once.
+func waitUntilTerminal(ctx context.Context, data *providerData, common *commonModel, plan readPlan, timeout time.Duration) (outcome, error) {
+	interval := defaultPollInterval
+	if v := common.PollInterval.ValueString(); v != "" {
+		// Validated at plan time; a value that still fails to parse keeps the default.
+		if parsed, err := time.ParseDuration(v); err == nil {
+			interval = parsed
+		}
+	}
+	grace := defaultNotFoundGrace
+	if data.tuning.notFoundGrace > 0 {
+		grace = data.tuning.notFoundGrace
+	}
+	var last outcome
+	poller := wait.Poller{
+		Interval:      interval,
+		NotFoundGrace: grace,
+		IsNotFound:    plan.isNotFound,
+		OnPoll: func(s wait.State, elapsed time.Duration, polls int) {
+			tflog.Info(ctx, "waiting for "+plan.target, map[string]any{
+				"status":   s.Status,
+				"progress": s.Summary,
+				"terminal": s.Terminal,
+				"elapsed":  elapsed.Round(time.Second).String(),
+				"polls":    polls,
+				"timeout":  timeout.String(),
+			})
+		},
+	}
+	_, err := poller.Until(ctx, func(ctx context.Context) (wait.State, error) {
+		o, err := plan.poll(ctx)
+		if err != nil {
+			return wait.State{}, err
+		}
+		last = o
+		return wait.State{Terminal: o.terminal, Status: o.status, Summary: o.summary, Hint: o.hint}, nil
+	})
+	if err != nil {
+		return outcome{}, err
+	}
+	if plan.pollIsFull {
+		return last, nil
+	}
+	return plan.full(ctx)
+}
+
+// trimmedStatus is the status used for decisions: the APIs have been seen to pad values
+// ("RUNNING "), so surrounding spaces are ignored for comparisons only; stored values stay verbatim.
+func trimmedStatus(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return strings.TrimSpace(*s)
+}
+
+// isContextError reports whether err came from the read's own deadline or cancellation.
+func isContextError(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+}
+
+func stringOrEmpty(s *string) string {
+	if s == nil {
+		return "<none>"
+	}
+	return fmt.Sprintf("%q", *s)
+}

@@ -1,0 +1,223 @@
+package provider
+
+// Every diagnostic text of the provider lives in this file. Summaries are Title Case and name what
+// failed; tests match on them, so they are a contract. Details say what was attempted, what the
+// user can do, then the API's error code, message and request id. No secret ever reaches them:
+// they are built from API answers and configuration names only.
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/cloudtask/terraform-provider-cloudtask/internal/alibaba"
+	"github.com/cloudtask/terraform-provider-cloudtask/internal/tencent"
+	"github.com/cloudtask/terraform-provider-cloudtask/internal/wait"
+)
+
+// Summaries used by more than one data source or asserted by tests.
+const (
+	summaryInvalidDuration     = "Invalid Duration"
+	summaryInvalidID           = "Invalid Identifier"
+	summaryInvalidEndpoint     = "Invalid Endpoint Override"
+	summaryMissingCredentials  = "Missing %s Credentials"
+	summaryClientSetup         = "Unable to Configure %s Client"
+	summaryReadFailed          = "Error Reading %s"
+	summaryTimedOut            = "Timed Out Waiting for %s"
+	summaryInterrupted         = "Wait for %s Interrupted"
+	summaryNotFound            = "%s Not Found"
+	summaryTaskFailed          = "%s Failed"
+	summaryUnexpectedProvider  = "Unexpected Provider Data"
+	summaryInvalidTime         = "Invalid Time"
+	summaryInvalidTimeRange    = "Invalid Time Range"
+	summaryInvalidNumber       = "Invalid Number"
+	maxFailuresInDiagnostic    = 20
+	credentialsDocumentationAt = "the provider documentation"
+)
+
+func addUnexpectedProviderData(diags *diag.Diagnostics, got any) {
+	diags.AddError(summaryUnexpectedProvider,
+		fmt.Sprintf("Expected the cloudtask provider's data, got %T. This is a bug in the provider; please report it.", got))
+}
+
+func addInvalidDuration(diags *diag.Diagnostics, p path.Path, raw string, err error) {
+	diags.AddAttributeError(p, summaryInvalidDuration,
+		fmt.Sprintf("%q is not a duration: %s. Use a number with a unit, such as \"30s\", \"5m\" or \"1h30m\".", raw, err))
+}
+
+func addDurationTooShort(diags *diag.Diagnostics, p path.Path, raw string, minimum time.Duration) {
+	diags.AddAttributeError(p, summaryInvalidDuration,
+		fmt.Sprintf("%q is shorter than the minimum of %s: polling faster only spends the API's rate limit.", raw, minimum))
+}
+
+func addInvalidID(diags *diag.Diagnostics, p path.Path, raw string) {
+	diags.AddAttributeError(p, summaryInvalidID,
+		fmt.Sprintf("%q is not a valid identifier: use the id as the console or API shows it "+
+			"(letters, digits, '-', '_', '.' and ':', at most 128 characters, no '..').", raw))
+}
+
+func addInvalidEndpoint(diags *diag.Diagnostics, p path.Path, err error) {
+	diags.AddAttributeError(p, summaryInvalidEndpoint,
+		fmt.Sprintf("%s. Use a URL such as \"https://polardb.aliyuncs.com\" or \"http://127.0.0.1:8080\".", err))
+}
+
+func addInvalidTime(diags *diag.Diagnostics, p path.Path, raw, layoutDescription string) {
+	diags.AddAttributeError(p, summaryInvalidTime,
+		fmt.Sprintf("%q is not a time in the format %s (UTC), such as \"2020-11-30T00:00Z\".", raw, layoutDescription))
+}
+
+func addInvalidTimeRange(diags *diag.Diagnostics, p path.Path, start, end string) {
+	diags.AddAttributeError(p, summaryInvalidTimeRange,
+		fmt.Sprintf("end_time %q must be later than start_time %q.", end, start))
+}
+
+func addInvalidNumber(diags *diag.Diagnostics, p path.Path, raw string) {
+	diags.AddAttributeError(p, summaryInvalidNumber,
+		fmt.Sprintf("%q is not a whole number.", raw))
+}
+
+// addClientError reports a failure to build a cloud's client: missing credentials above all.
+func addClientError(diags *diag.Diagnostics, cloud string, err error) {
+	var aliMissing *alibaba.MissingCredentialsError
+	var tcMissing *tencent.MissingCredentialsError
+	switch {
+	case errors.As(err, &aliMissing):
+		diags.AddError(fmt.Sprintf(summaryMissingCredentials, cloud), missingCredentialsDetail(
+			"alibaba", aliMissing.Attribute, aliMissing.EnvVars, aliMissing.ProfileTried, "~/.aliyun/config.json"))
+	case errors.As(err, &tcMissing):
+		diags.AddError(fmt.Sprintf(summaryMissingCredentials, cloud), missingCredentialsDetail(
+			"tencent", tcMissing.Attribute, tcMissing.EnvVars, tcMissing.ProfileTried, "~/.tccli/<profile>.credential"))
+	default:
+		diags.AddError(fmt.Sprintf(summaryClientSetup, cloud),
+			fmt.Sprintf("The provider could not prepare its %s client: %s", cloud, err))
+	}
+}
+
+func missingCredentialsDetail(block, attribute string, envVars []string, profile, file string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "The data source needs %s.%s in the provider configuration, ", block, attribute)
+	if len(envVars) > 0 {
+		fmt.Fprintf(&b, "or the environment variable %s, ", strings.Join(envVars, " or "))
+	}
+	fmt.Fprintf(&b, "or a profile in %s", file)
+	if profile != "" {
+		fmt.Fprintf(&b, " (profile %q was looked up)", profile)
+	}
+	b.WriteString(". None of them is set. Only data sources of this cloud need these credentials.")
+	return b.String()
+}
+
+// addReadError reports a failed read that was not a wait.
+func addReadError(diags *diag.Diagnostics, plan readPlan, err error) {
+	summary := fmt.Sprintf(summaryReadFailed, plan.noun)
+	if isContextError(err) && !hasAPIError(err) {
+		diags.AddError(summary, fmt.Sprintf("Reading %s did not finish: %s. If the service is slow, raise timeouts.read.", plan.target, err))
+		return
+	}
+	diags.AddError(summary, fmt.Sprintf("Reading %s failed. %s%s", plan.target, apiErrorHint(err), apiErrorDetail(err)))
+}
+
+// addWaitError maps the wait engine's typed errors to diagnostics.
+func addWaitError(diags *diag.Diagnostics, plan readPlan, err error, timeout time.Duration) {
+	var timedOut *wait.TimeoutError
+	var interrupted *wait.InterruptedError
+	var notFound *wait.NotFoundError
+	switch {
+	case errors.As(err, &timedOut):
+		diags.AddError(fmt.Sprintf(summaryTimedOut, plan.noun), fmt.Sprintf(
+			"%s did not reach a terminal state within timeouts.read (%s). %s, after %s and %d polls. "+
+				"Raise timeouts.read, for example timeouts = { read = \"%s\" }, if the task needs longer.",
+			capitalize(plan.target), timeout, lastSeen(timedOut.Seen, timedOut.Last),
+			timedOut.Elapsed.Round(time.Second), timedOut.Polls, (timeout*2).String()))
+	case errors.As(err, &interrupted):
+		diags.AddError(fmt.Sprintf(summaryInterrupted, plan.noun), fmt.Sprintf(
+			"The wait for %s was interrupted (Terraform was asked to stop) after %s and %d polls; it did not time out. %s. "+
+				"The task itself goes on in the cloud.",
+			plan.target, interrupted.Elapsed.Round(time.Second), interrupted.Polls, lastSeen(interrupted.Seen, interrupted.Last)))
+	case errors.As(err, &notFound):
+		diags.AddError(fmt.Sprintf(summaryNotFound, plan.noun), fmt.Sprintf(
+			"%s was still not found after %s of retries (a task created moments ago can take a little while to appear). "+
+				"Check the id and the region. %s",
+			capitalize(plan.target), notFound.Elapsed.Round(time.Second), apiErrorDetail(notFound.Err)))
+	default:
+		addReadError(diags, plan, err)
+	}
+}
+
+// addTaskFailed reports a terminal failure when fail_on_failure is set.
+func addTaskFailed(diags *diag.Diagnostics, plan readPlan, out outcome) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s ended in failure (status %q", capitalize(plan.target), out.status)
+	if out.summary != "" {
+		fmt.Fprintf(&b, ", %s", out.summary)
+	}
+	b.WriteString("), and fail_on_failure is set.")
+	if len(out.failures) > 0 {
+		b.WriteString(" Failed:")
+		for i, f := range out.failures {
+			if i == maxFailuresInDiagnostic {
+				fmt.Fprintf(&b, "\n  ... and %d more", len(out.failures)-i)
+				break
+			}
+			b.WriteString("\n  - " + f)
+		}
+	}
+	diags.AddError(fmt.Sprintf(summaryTaskFailed, plan.noun), b.String())
+}
+
+func lastSeen(seen bool, s wait.State) string {
+	if !seen {
+		return "No status was read yet"
+	}
+	msg := fmt.Sprintf("Last status: %q", s.Status)
+	if s.Summary != "" {
+		msg += " (" + s.Summary + ")"
+	}
+	return msg
+}
+
+func hasAPIError(err error) bool {
+	var ali *alibaba.APIError
+	var tc *tencent.APIError
+	return errors.As(err, &ali) || errors.As(err, &tc)
+}
+
+// apiErrorHint says what the user can do about a class of API errors.
+func apiErrorHint(err error) string {
+	switch {
+	case alibaba.IsAuthError(err), tencent.IsAuthError(err):
+		return "The credentials were rejected: check the access key and secret, and the machine's clock. "
+	case alibaba.IsNotFound(err), tencent.IsNotFound(err):
+		return "The task was not found: check the id and the region. "
+	case alibaba.IsRetryable(err), tencent.IsRetryable(err):
+		return "The service kept failing after retries; try again later. "
+	}
+	return ""
+}
+
+// apiErrorDetail renders the API error's code, message and request id.
+func apiErrorDetail(err error) string {
+	var ali *alibaba.APIError
+	var tc *tencent.APIError
+	switch {
+	case errors.As(err, &ali):
+		return fmt.Sprintf("API: %s\nError code: %s\nMessage: %s\nRequest ID: %s\nHTTP status: %d",
+			ali.API, ali.Code, ali.Message, ali.RequestID, ali.HTTPStatus)
+	case errors.As(err, &tc):
+		return fmt.Sprintf("API: %s\nError code: %s\nMessage: %s\nRequest ID: %s", tc.API, tc.Code, tc.Message, tc.RequestID)
+	case err != nil:
+		return "Error: " + err.Error()
+	}
+	return ""
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

@@ -1,0 +1,294 @@
+// Package provider is the Terraform glue of the cloudtask provider: the provider configuration and
+// the five data sources. Cloud access lives in internal/alibaba and internal/tencent, waiting in
+// internal/wait; this package only maps between them and Terraform.
+package provider
+
+import (
+	"context"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/cloudtask/terraform-provider-cloudtask/internal/alibaba"
+	"github.com/cloudtask/terraform-provider-cloudtask/internal/tencent"
+	"github.com/cloudtask/terraform-provider-cloudtask/internal/wait"
+)
+
+var _ provider.Provider = (*cloudtaskProvider)(nil)
+
+// New returns a constructor of the provider for providerserver.Serve and the acceptance tests.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &cloudtaskProvider{version: version}
+	}
+}
+
+type cloudtaskProvider struct {
+	version string
+	tuning  tuning
+}
+
+// tuning holds the timings that production leaves at their defaults and tests shorten, so that
+// retry and not-found paths run in seconds. The zero value means the defaults.
+type tuning struct {
+	backoff       *wait.Backoff // per-request retries; nil = wait.DefaultBackoff()
+	notFoundGrace time.Duration // 0 = defaultNotFoundGrace
+}
+
+type providerModel struct {
+	Alibaba *alibabaModel `tfsdk:"alibaba"`
+	Tencent *tencentModel `tfsdk:"tencent"`
+}
+
+type alibabaModel struct {
+	AccessKey     types.String           `tfsdk:"access_key"`
+	SecretKey     types.String           `tfsdk:"secret_key"`
+	SecurityToken types.String           `tfsdk:"security_token"`
+	Region        types.String           `tfsdk:"region"`
+	Profile       types.String           `tfsdk:"profile"`
+	Endpoints     *alibabaEndpointsModel `tfsdk:"endpoints"`
+}
+
+type alibabaEndpointsModel struct {
+	PolarDB types.String `tfsdk:"polardb"`
+	BDRC    types.String `tfsdk:"bdrc"`
+	Alidns  types.String `tfsdk:"alidns"`
+}
+
+type tencentModel struct {
+	SecretID      types.String           `tfsdk:"secret_id"`
+	SecretKey     types.String           `tfsdk:"secret_key"`
+	SecurityToken types.String           `tfsdk:"security_token"`
+	Region        types.String           `tfsdk:"region"`
+	Profile       types.String           `tfsdk:"profile"`
+	Endpoints     *tencentEndpointsModel `tfsdk:"endpoints"`
+}
+
+type tencentEndpointsModel struct {
+	Batch types.String `tfsdk:"batch"`
+}
+
+func (p *cloudtaskProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "cloudtask"
+	resp.Version = p.version
+}
+
+func (p *cloudtaskProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	endpoint := func(service, example string) schema.StringAttribute {
+		return schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Override of the " + service + " endpoint: a URL whose scheme is optional " +
+				"(`https` when absent), such as `" + example + "` or `http://127.0.0.1:8080` for a local " +
+				"emulator or private gateway. Only a scheme, host and port are allowed.",
+			Validators: []validator.String{endpointValidator{}},
+		}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The cloudtask provider reads the outcome of asynchronous cloud tasks on " +
+			"Alibaba Cloud and Tencent Cloud, and can block a Terraform run until a task reaches a " +
+			"terminal state. Both blocks are optional: credentials of a cloud are only resolved when a " +
+			"data source of that cloud is read.",
+		Attributes: map[string]schema.Attribute{
+			"alibaba": schema.SingleNestedAttribute{
+				Optional: true,
+				MarkdownDescription: "Alibaba Cloud access, used by the PolarDB, BDRC and Alidns data " +
+					"sources. Each argument falls back to its environment variables, then to the " +
+					"profile in `~/.aliyun/config.json`.",
+				Attributes: map[string]schema.Attribute{
+					"access_key": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "AccessKey ID. Environment: `ALIBABA_CLOUD_ACCESS_KEY_ID`, " +
+							"then `ALICLOUD_ACCESS_KEY`.",
+					},
+					"secret_key": schema.StringAttribute{
+						Optional:  true,
+						Sensitive: true,
+						MarkdownDescription: "AccessKey secret. Environment: `ALIBABA_CLOUD_ACCESS_KEY_SECRET`, " +
+							"then `ALICLOUD_SECRET_KEY`.",
+					},
+					"security_token": schema.StringAttribute{
+						Optional:  true,
+						Sensitive: true,
+						MarkdownDescription: "STS security token, for temporary credentials. Environment: " +
+							"`ALIBABA_CLOUD_SECURITY_TOKEN`, then `ALICLOUD_SECURITY_TOKEN`.",
+					},
+					"region": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "Region ID, which also selects the default endpoints. " +
+							"Environment: `ALIBABA_CLOUD_REGION_ID`, then `ALICLOUD_REGION`. Default `cn-hangzhou`.",
+					},
+					"profile": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "Profile name in `~/.aliyun/config.json` (modes `AK` and " +
+							"`StsToken`). Environment: `ALIBABA_CLOUD_PROFILE`, then `ALICLOUD_PROFILE`; " +
+							"otherwise the file's current profile.",
+					},
+					"endpoints": schema.SingleNestedAttribute{
+						Optional:            true,
+						MarkdownDescription: "Endpoint overrides per service.",
+						Attributes: map[string]schema.Attribute{
+							"polardb": endpoint("PolarDB", "https://polardb.aliyuncs.com"),
+							"bdrc":    endpoint("BDRC", "https://bdrc.cn-shanghai.aliyuncs.com"),
+							"alidns":  endpoint("Alidns", "https://alidns.aliyuncs.com"),
+						},
+					},
+				},
+			},
+			"tencent": schema.SingleNestedAttribute{
+				Optional: true,
+				MarkdownDescription: "Tencent Cloud access, used by the Batch data source. Each argument " +
+					"falls back to its environment variable, then to the tccli profile in `~/.tccli/`.",
+				Attributes: map[string]schema.Attribute{
+					"secret_id": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "SecretId. Environment: `TENCENTCLOUD_SECRET_ID`.",
+					},
+					"secret_key": schema.StringAttribute{
+						Optional:            true,
+						Sensitive:           true,
+						MarkdownDescription: "SecretKey. Environment: `TENCENTCLOUD_SECRET_KEY`.",
+					},
+					"security_token": schema.StringAttribute{
+						Optional:            true,
+						Sensitive:           true,
+						MarkdownDescription: "Temporary security token. Environment: `TENCENTCLOUD_SECURITY_TOKEN`.",
+					},
+					"region": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "Region sent with every request. Environment: " +
+							"`TENCENTCLOUD_REGION`. Default `ap-guangzhou`.",
+					},
+					"profile": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: "tccli profile name (`~/.tccli/<profile>.credential`). " +
+							"Environment: `TENCENTCLOUD_PROFILE`. Default `default`.",
+					},
+					"endpoints": schema.SingleNestedAttribute{
+						Optional:            true,
+						MarkdownDescription: "Endpoint overrides per service.",
+						Attributes: map[string]schema.Attribute{
+							"batch": endpoint("Batch", "https://batch.tencentcloudapi.com"),
+						},
+					},
+				},
+			},
+		},
+	}
+}
+
+func (p *cloudtaskProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var config providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.DataSourceData = newProviderData(p.version, p.tuning, alibabaConfig(config.Alibaba), tencentConfig(config.Tencent))
+}
+
+func (p *cloudtaskProvider) Resources(context.Context) []func() resource.Resource {
+	return nil
+}
+
+func (p *cloudtaskProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		NewPolarDBBatchTaskDataSource,
+		NewBDRCTaskDataSource,
+		NewAlidnsBatchResultDataSource,
+	}
+}
+
+// providerData is what every data source receives: the resolved configuration and the SDK clients,
+// each built once, on the first read of its cloud, and then shared by all reads of the provider.
+type providerData struct {
+	userAgent string
+
+	alibabaConfig alibaba.Config
+	alibabaOnce   sync.Once
+	alibabaClient *alibaba.Client
+	alibabaErr    error
+
+	tencentConfig tencent.Config
+	tencentOnce   sync.Once
+	tencentClient *tencent.Client
+	tencentErr    error
+
+	tuning tuning
+}
+
+func newProviderData(version string, t tuning, ali alibaba.Config, tc tencent.Config) *providerData {
+	return &providerData{
+		userAgent:     "terraform-provider-cloudtask/" + version,
+		alibabaConfig: ali,
+		tencentConfig: tc,
+		tuning:        t,
+	}
+}
+
+// alibaba returns the shared Alibaba client, resolving credentials on first use.
+func (d *providerData) alibaba() (*alibaba.Client, error) {
+	d.alibabaOnce.Do(func() {
+		d.alibabaClient, d.alibabaErr = alibaba.NewClient(d.alibabaConfig, alibaba.ClientOptions{
+			Getenv:    os.Getenv,
+			UserAgent: d.userAgent,
+			Backoff:   d.tuning.backoff,
+		})
+	})
+	return d.alibabaClient, d.alibabaErr
+}
+
+// tencent returns the shared Tencent client, resolving credentials on first use.
+func (d *providerData) tencent() (*tencent.Client, error) {
+	d.tencentOnce.Do(func() {
+		d.tencentClient, d.tencentErr = tencent.NewClient(d.tencentConfig, tencent.ClientOptions{
+			Getenv:    os.Getenv,
+			UserAgent: d.userAgent,
+			Backoff:   d.tuning.backoff,
+		})
+	})
+	return d.tencentClient, d.tencentErr
+}
+
+func alibabaConfig(m *alibabaModel) alibaba.Config {
+	if m == nil {
+		return alibaba.Config{}
+	}
+	cfg := alibaba.Config{
+		AccessKey:     m.AccessKey.ValueString(),
+		SecretKey:     m.SecretKey.ValueString(),
+		SecurityToken: m.SecurityToken.ValueString(),
+		Region:        m.Region.ValueString(),
+		Profile:       m.Profile.ValueString(),
+	}
+	if m.Endpoints != nil {
+		cfg.Endpoints = alibaba.Endpoints{
+			PolarDB: m.Endpoints.PolarDB.ValueString(),
+			BDRC:    m.Endpoints.BDRC.ValueString(),
+			Alidns:  m.Endpoints.Alidns.ValueString(),
+		}
+	}
+	return cfg
+}
+
+func tencentConfig(m *tencentModel) tencent.Config {
+	if m == nil {
+		return tencent.Config{}
+	}
+	cfg := tencent.Config{
+		SecretID:      m.SecretID.ValueString(),
+		SecretKey:     m.SecretKey.ValueString(),
+		SecurityToken: m.SecurityToken.ValueString(),
+		Region:        m.Region.ValueString(),
+		Profile:       m.Profile.ValueString(),
+	}
+	if m.Endpoints != nil {
+		cfg.Endpoints = tencent.Endpoints{Batch: m.Endpoints.Batch.ValueString()}
+	}
+	return cfg
+}

@@ -1,0 +1,93 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/cloudtask/terraform-provider-cloudtask/internal/endpoint"
+)
+
+// durationValidator checks that a string parses as a Go duration of at least min.
+type durationValidator struct {
+	min time.Duration
+}
+
+var _ validator.String = durationValidator{}
+
+func (v durationValidator) Description(context.Context) string {
+	return fmt.Sprintf("must be a duration such as \"30s\" or \"2m\", at least %q", v.min.String())
+}
+
+func (v durationValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	raw := req.ConfigValue.ValueString()
+	d, err := time.ParseDuration(raw)
+	if err != nil {
+		addInvalidDuration(&resp.Diagnostics, req.Path, raw, err)
+		return
+	}
+	if d < v.min {
+		addDurationTooShort(&resp.Diagnostics, req.Path, raw, v.min)
+	}
+}
+
+// idPattern is the shape of the ids these APIs use (pcb-xxx, t-0004d9ctt1ii, job-97zcl3wt,
+// 629271331): letters, digits, '-', '_', '.' and ':'. It keeps anything else, '/' and '?' above
+// all, out of the URL path that BDRC builds from the id.
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$`)
+
+// idValidator checks that a string is a plausible cloud id.
+type idValidator struct{}
+
+var _ validator.String = idValidator{}
+
+func (v idValidator) Description(context.Context) string {
+	return "must be a non-empty id of letters, digits, '-', '_', '.' and ':' (at most 128 characters, no '..')"
+}
+
+func (v idValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v idValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	raw := req.ConfigValue.ValueString()
+	if !idPattern.MatchString(raw) || strings.Contains(raw, "..") {
+		addInvalidID(&resp.Diagnostics, req.Path, raw)
+	}
+}
+
+// endpointValidator checks an endpoint override at plan time.
+type endpointValidator struct{}
+
+var _ validator.String = endpointValidator{}
+
+func (v endpointValidator) Description(context.Context) string {
+	return "must be a URL of scheme, host and optional port, such as \"https://host\" or \"http://127.0.0.1:8080\""
+}
+
+func (v endpointValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v endpointValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := endpoint.Parse(req.ConfigValue.ValueString()); err != nil {
+		addInvalidEndpoint(&resp.Diagnostics, req.Path, err)
+	}
+}
