@@ -43,6 +43,9 @@ type ClientOptions struct {
 	Home      string              // "" = os.UserHomeDir()
 	UserAgent string              // appended to the SDK's user agent, e.g. "terraform-provider-cloudtask/1.0.0"
 	Backoff   *wait.Backoff       // nil = wait.DefaultBackoff(); tests pass small delays
+	// RatePerSecond is the client-side pace per API; 0 = defaultRateLimit. The first Client of
+	// an API, endpoint and access key sets it for the process.
+	RatePerSecond int
 }
 
 // Client reads the Alibaba Cloud task APIs. It is safe for concurrent use.
@@ -52,6 +55,7 @@ type Client struct {
 	backoff   wait.Backoff
 	redact    redactor
 	userAgent string
+	rate      int
 	// attemptTimeout bounds one request when the caller's deadline is further away.
 	attemptTimeout time.Duration
 
@@ -104,6 +108,7 @@ func NewClient(cfg Config, opts ClientOptions) (*Client, error) {
 		backoff:   wait.DefaultBackoff(),
 		redact:    newRedactor(creds.SecretKey, creds.SecurityToken),
 		userAgent: opts.UserAgent,
+		rate:      opts.RatePerSecond,
 
 		attemptTimeout: maxAttemptTimeout,
 	}
@@ -235,7 +240,7 @@ type sender func(client *sdk.Client, t target) (responses.AcsResponse, error)
 // a newly signed request bounded by ctx. decode reads a successful body.
 func (c *Client) do(ctx context.Context, api apiInfo, send sender, decode func(object)) error {
 	ep := c.endpoints[api.service]
-	limiter := limiterFor(api.name, ep.HostPort(), c.creds.AccessKey)
+	limiter := limiterFor(api.name, ep.HostPort(), c.creds.AccessKey, c.rate)
 	attempt := 0
 	var last error
 	retrier := wait.Retrier{

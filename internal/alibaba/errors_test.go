@@ -115,8 +115,8 @@ func TestRedactor(t *testing.T) {
 
 func TestLimiterShared(t *testing.T) {
 	t.Parallel()
-	a := limiterFor("PolarDB DescribeBatchTask", "polardb.aliyuncs.com", "AK1")
-	if b := limiterFor("PolarDB DescribeBatchTask", "polardb.aliyuncs.com", "AK1"); a != b {
+	a := limiterFor("PolarDB DescribeBatchTask", "polardb.aliyuncs.com", "AK1", 0)
+	if b := limiterFor("PolarDB DescribeBatchTask", "polardb.aliyuncs.com", "AK1", 0); a != b {
 		t.Error("the same API, host and key got two limiters")
 	}
 	for _, other := range [][3]string{
@@ -124,7 +124,7 @@ func TestLimiterShared(t *testing.T) {
 		{"PolarDB DescribeBatchTask", "polardb.cn-x.aliyuncs.com", "AK1"},
 		{"PolarDB DescribeBatchTask", "polardb.aliyuncs.com", "AK2"},
 	} {
-		if limiterFor(other[0], other[1], other[2]) == a {
+		if limiterFor(other[0], other[1], other[2], 0) == a {
 			t.Errorf("%v shares the limiter of another bucket", other)
 		}
 	}

@@ -28,13 +28,16 @@ var limiters = struct {
 }{m: map[limiterKey]*wait.Limiter{}}
 
 // limiterFor returns the process-wide limiter of an API at an endpoint for an access key.
-func limiterFor(api, host, accessKey string) *wait.Limiter {
+func limiterFor(api, host, accessKey string, rate int) *wait.Limiter {
+	if rate <= 0 {
+		rate = defaultRateLimit
+	}
 	key := limiterKey{api: api, host: host, accessKey: accessKey}
 	limiters.Lock()
 	defer limiters.Unlock()
 	l, ok := limiters.m[key]
 	if !ok {
-		l = wait.NewLimiter(defaultRateLimit, defaultRateWindow, 0, nil)
+		l = wait.NewLimiter(rate, defaultRateWindow, 0, nil)
 		limiters.m[key] = l
 	}
 	return l
