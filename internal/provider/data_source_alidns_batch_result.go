@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -203,16 +202,4 @@ func flattenAlidnsBatchResult(r *alibaba.BatchResultCount, m *alidnsBatchResultM
 	m.FailedCount = int64Value(r.FailedCount)
 	m.Reason = stringValue(r.Reason)
 	m.RequestID = types.StringValue(r.RequestID)
-}
-
-// backtickList renders enum values for a description: `A`, `B` or `C`.
-func backtickList(values []string) string {
-	quoted := make([]string, len(values))
-	for i, v := range values {
-		quoted[i] = "`" + v + "`"
-	}
-	if len(quoted) == 1 {
-		return quoted[0]
-	}
-	return strings.Join(quoted[:len(quoted)-1], ", ") + " or " + quoted[len(quoted)-1]
 }

@@ -35,6 +35,7 @@ const (
 	summaryInvalidTime         = "Invalid Time"
 	summaryInvalidTimeRange    = "Invalid Time Range"
 	summaryInvalidNumber       = "Invalid Number"
+	summaryInvalidStatusFilter = "Invalid Task Status Filter"
 	maxFailuresInDiagnostic    = 20
 	credentialsDocumentationAt = "the provider documentation"
 )
@@ -78,6 +79,12 @@ func addInvalidTimeRange(diags *diag.Diagnostics, p path.Path, start, end string
 func addInvalidNumber(diags *diag.Diagnostics, p path.Path, raw string) {
 	diags.AddAttributeError(p, summaryInvalidNumber,
 		fmt.Sprintf("%q is not a whole number.", raw))
+}
+
+func addInvalidStatusFilter(diags *diag.Diagnostics, p path.Path, raw, bad string, allowed []string) {
+	diags.AddAttributeError(p, summaryInvalidStatusFilter,
+		fmt.Sprintf("%q in %q is not a task status. Use %s, separated by commas without spaces, such as %q.",
+			bad, raw, strings.Join(allowed, ", "), strings.Join(allowed[:2], ",")))
 }
 
 // addClientError reports a failure to build a cloud's client: missing credentials above all.
@@ -192,7 +199,7 @@ func apiErrorHint(err error) string {
 	case alibaba.IsAuthError(err), tencent.IsAuthError(err):
 		return "The credentials were rejected: check the access key and secret, and the machine's clock. "
 	case alibaba.IsNotFound(err), tencent.IsNotFound(err):
-		return "The task was not found: check the id and the region. "
+		return "The task, or the cluster or job it belongs to, was not found: check the ids and the region. "
 	case alibaba.IsRetryable(err), tencent.IsRetryable(err):
 		return "The service kept failing after retries; try again later. "
 	}

@@ -201,6 +201,7 @@ func (p *cloudtaskProvider) DataSources(context.Context) []func() datasource.Dat
 		NewPolarDBBatchTaskDataSource,
 		NewBDRCTaskDataSource,
 		NewAlidnsBatchResultDataSource,
+		NewPolarDBTasksDataSource,
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -89,5 +90,74 @@ func (v endpointValidator) ValidateString(_ context.Context, req validator.Strin
 	}
 	if _, err := endpoint.Parse(req.ConfigValue.ValueString()); err != nil {
 		addInvalidEndpoint(&resp.Diagnostics, req.Path, err)
+	}
+}
+
+// minuteTimeValidator checks a UTC time written to the minute, such as "2020-11-30T00:00Z".
+type minuteTimeValidator struct{}
+
+var _ validator.String = minuteTimeValidator{}
+
+// minuteTimeLayout is the Go layout of minuteTimeValidator; minuteTimePattern also insists on
+// two-digit hours, which time.Parse alone would not.
+const (
+	minuteTimeLayout      = "2006-01-02T15:04Z"
+	minuteTimeDescription = "`YYYY-MM-DDThh:mmZ`"
+)
+
+var minuteTimePattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z$`)
+
+// parseMinuteTime parses a time in minuteTimeLayout.
+func parseMinuteTime(raw string) (time.Time, bool) {
+	if !minuteTimePattern.MatchString(raw) {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(minuteTimeLayout, raw)
+	return t, err == nil
+}
+
+func (v minuteTimeValidator) Description(context.Context) string {
+	return "must be a UTC time in the format YYYY-MM-DDThh:mmZ, such as \"2020-11-30T00:00Z\""
+}
+
+func (v minuteTimeValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v minuteTimeValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	raw := req.ConfigValue.ValueString()
+	if _, ok := parseMinuteTime(raw); !ok {
+		addInvalidTime(&resp.Diagnostics, req.Path, raw, minuteTimeDescription)
+	}
+}
+
+// statusListValidator checks a comma-separated list whose every item is one of allowed.
+type statusListValidator struct {
+	allowed []string
+}
+
+var _ validator.String = statusListValidator{}
+
+func (v statusListValidator) Description(context.Context) string {
+	return "must be a comma-separated list of " + strings.Join(v.allowed, ", ")
+}
+
+func (v statusListValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v statusListValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	raw := req.ConfigValue.ValueString()
+	for _, item := range strings.Split(raw, ",") {
+		if !slices.Contains(v.allowed, item) {
+			addInvalidStatusFilter(&resp.Diagnostics, req.Path, raw, item, v.allowed)
+			return
+		}
 	}
 }
