@@ -202,6 +202,7 @@ func (p *cloudtaskProvider) DataSources(context.Context) []func() datasource.Dat
 		NewBDRCTaskDataSource,
 		NewAlidnsBatchResultDataSource,
 		NewPolarDBTasksDataSource,
+		NewTencentBatchTaskDataSource,
 	}
 }
 
