@@ -1,0 +1,511 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cloudtask/terraform-provider-cloudtask/internal/emulator"
+)
+
+// These tests run the real terraform CLI against the provider built as a binary, the way users run
+// it: through Terraform's plugin protocol, with Terraform's own signal handling and log capture,
+// which the in-process acceptance tests cannot show.
+
+// e2eRequiredProviders pins the provider to the source the dev_overrides CLI configuration maps.
+const e2eRequiredProviders = `
+terraform {
+  required_providers {
+    cloudtask = { source = "cloudtask/cloudtask" }
+  }
+}
+`
+
+// providerBinary hands out the directory of a provider binary built from the module root. The build
+// is shared by the tests that overlap in time and removed when the last of them finishes, so that
+// parallel tests never run a binary another test's cleanup has deleted.
+var providerBinary struct {
+	mu    sync.Mutex
+	users int
+	dir   string
+	err   error
+}
+
+// builtProviderDir returns the directory holding terraform-provider-cloudtask, building it if no
+// running test holds a build.
+func builtProviderDir(t *testing.T) string {
+	t.Helper()
+	providerBinary.mu.Lock()
+	defer providerBinary.mu.Unlock()
+	if providerBinary.users == 0 {
+		providerBinary.dir, providerBinary.err = buildProvider()
+	}
+	if providerBinary.err != nil {
+		t.Fatalf("build the provider: %v", providerBinary.err)
+	}
+	providerBinary.users++
+	t.Cleanup(func() {
+		providerBinary.mu.Lock()
+		defer providerBinary.mu.Unlock()
+		providerBinary.users--
+		if providerBinary.users == 0 {
+			if err := os.RemoveAll(providerBinary.dir); err != nil {
+				t.Errorf("remove the provider build: %v", err)
+			}
+			providerBinary.dir = ""
+		}
+	})
+	return providerBinary.dir
+}
+
+func buildProvider() (string, error) {
+	dir, err := os.MkdirTemp("", "cloudtask-e2e-provider-")
+	if err != nil {
+		return "", err
+	}
+	// The test runs in internal/provider; the module root holds the provider's main package.
+	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "terraform-provider-cloudtask"), ".")
+	cmd.Dir = filepath.Join("..", "..")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		_ = os.RemoveAll(dir)
+		return "", fmt.Errorf("go build: %w\n%s", err, out)
+	}
+	return dir, nil
+}
+
+// terraformWorkspace is one terraform working directory with its own CLI configuration and
+// environment; the environment is passed to each command, never set on the test process.
+type terraformWorkspace struct {
+	terraform string
+	dir       string
+	env       []string
+}
+
+// requireTerraform skips unless TF_ACC is set and a terraform CLI is available, and returns its path.
+func requireTerraform(t *testing.T) string {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1 to run the terraform CLI against the built provider")
+	}
+	if path := os.Getenv("TF_ACC_TERRAFORM_PATH"); path != "" {
+		if _, err := os.Stat(path); err != nil {
+			t.Skipf("TF_ACC_TERRAFORM_PATH does not name a terraform CLI: %v", err)
+		}
+		return path
+	}
+	path, err := exec.LookPath("terraform")
+	if err != nil {
+		t.Skip("terraform CLI not found on PATH; install it or set TF_ACC_TERRAFORM_PATH")
+	}
+	return path
+}
+
+// newTerraformWorkspace writes config as main.tf next to a CLI configuration whose dev_overrides
+// point at the built provider.
+func newTerraformWorkspace(t *testing.T, terraform, config string) *terraformWorkspace {
+	t.Helper()
+	pluginDir := builtProviderDir(t)
+
+	root := t.TempDir()
+	dir := filepath.Join(root, "work")
+	home := filepath.Join(root, "home")
+	for _, d := range []string{dir, home} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rc := filepath.Join(root, "terraformrc")
+	writeFile(t, rc, fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    "cloudtask/cloudtask" = %q
+  }
+  direct {}
+}
+`, pluginDir))
+	writeFile(t, filepath.Join(dir, "main.tf"), e2eRequiredProviders+config)
+
+	// A minimal environment: no credentials, profiles or logging settings leak in from the
+	// machine running the tests, and the HOME without ~/.aliyun or ~/.tccli keeps profiles out.
+	env := []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + home,
+		"TMPDIR=" + os.TempDir(),
+		"TF_CLI_CONFIG_FILE=" + rc,
+		"TF_IN_AUTOMATION=1",
+		"CHECKPOINT_DISABLE=1",
+	}
+	return &terraformWorkspace{terraform: terraform, dir: dir, env: env}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// command prepares terraform args in the workspace with extra environment; ctx bounds its life.
+func (w *terraformWorkspace) command(ctx context.Context, extraEnv []string, stdout, stderr *bytes.Buffer, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, w.terraform, append([]string{"-chdir=" + w.dir}, args...)...)
+	cmd.Env = append(append([]string{}, w.env...), extraEnv...)
+	cmd.Stdout = stdout
+	cmd.Stderr = stderr
+	cmd.WaitDelay = 5 * time.Second
+	return cmd
+}
+
+func TestAccInterrupt_planStopsWaitingWithinASecond(t *testing.T) {
+	terraform := requireTerraform(t)
+	t.Parallel()
+	srv := emulator.NewTestServer(t, &emulator.Scenario{
+		PolarDBBatchTasks: []emulator.BatchTask{{BatchID: "pcb-stuck", Phases: []emulator.Phase{
+			phase(0, batchTaskBody("pcb-stuck", "RUNNING", 3, 10, "")),
+		}}},
+	})
+	// A steady one-second poll keeps the emulator's call count growing for as long as the
+	// wait goes on, so a wait that ignored the stop would show.
+	ws := newTerraformWorkspace(t, terraform, providerBlock(srv.URL())+`
+data "cloudtask_polardb_batch_task" "t" {
+  batch_id            = "pcb-stuck"
+  wait_for_completion = true
+  poll_interval       = "1s"
+  timeouts            = { read = "5m" }
+}
+`)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	// A data source with a literal id is read during plan, where Terraform forwards a first
+	// Ctrl-C to the provider as StopProvider.
+	cmd := ws.command(ctx, nil, &stdout, &stderr, "plan", "-no-color", "-input=false")
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start terraform: %v", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	output := func() string { return stdout.String() + stderr.String() }
+
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	started := time.After(30 * time.Second)
+	for srv.Calls(emulator.APIPolarDBBatchTask) < 2 {
+		select {
+		case err := <-exited:
+			t.Fatalf("terraform exited (%v) before the wait was under way:\n%s", err, output())
+		case <-started:
+			cancel()
+			<-exited
+			t.Fatalf("the emulator saw %d DescribeBatchTask calls in 30s, want 2 before interrupting:\n%s",
+				srv.Calls(emulator.APIPolarDBBatchTask), output())
+		case <-tick.C:
+		}
+	}
+
+	// Only terraform gets the signal, as a terminal's Ctrl-C would reach it first; the provider
+	// must learn of it from Terraform's StopProvider call.
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatalf("send SIGINT to terraform: %v", err)
+	}
+	interrupted := time.Now()
+	callsAtSignal := srv.Calls(emulator.APIPolarDBBatchTask)
+	calls, lastCall := callsAtSignal, interrupted
+
+	var exitErr error
+	giveUp := time.After(10 * time.Second)
+wait:
+	for {
+		select {
+		case exitErr = <-exited:
+			break wait
+		case <-giveUp:
+			cancel()
+			<-exited
+			t.Fatalf("terraform still running 10s after SIGINT (%d polls since):\n%s",
+				srv.Calls(emulator.APIPolarDBBatchTask)-callsAtSignal, output())
+		case <-tick.C:
+			if n := srv.Calls(emulator.APIPolarDBBatchTask); n != calls {
+				calls, lastCall = n, time.Now()
+			}
+		}
+	}
+	exitedAfter := time.Since(interrupted)
+	calls = srv.Calls(emulator.APIPolarDBBatchTask)
+	t.Logf("SIGINT after %d polls; terraform exited %s later; %d polls after SIGINT (the emulator's count last grew %s after it)",
+		callsAtSignal, exitedAfter.Round(time.Millisecond), calls-callsAtSignal, lastCall.Sub(interrupted).Round(time.Millisecond))
+
+	out := output()
+	var ee *exec.ExitError
+	if !errors.As(exitErr, &ee) {
+		t.Fatalf("terraform plan ended with %v, want a non-zero exit after the interrupted read:\n%s", exitErr, out)
+	}
+	// Terraform only exits once the provider's read has returned, so the exit bounds how long the
+	// provider took; the slack over the one-second goal is for loaded CI machines.
+	if exitedAfter > 5*time.Second {
+		t.Errorf("terraform exited %s after SIGINT, want the provider to return within about a second", exitedAfter)
+	}
+	// A poll may have been in flight when the signal arrived, but no new one may start after.
+	if n := calls - callsAtSignal; n > 1 {
+		t.Errorf("the emulator saw %d polls after SIGINT, want at most the one in flight", n)
+	}
+	if !summary(fmt.Sprintf(summaryInterrupted, "PolarDB Batch Task")).MatchString(out) {
+		t.Errorf("output lacks the interruption diagnostic:\n%s", out)
+	}
+	if strings.Contains(out, "Timed Out") {
+		t.Errorf("an interrupted wait must not be reported as a timeout:\n%s", out)
+	}
+	if !strings.Contains(out, "Interrupt received") {
+		t.Errorf("output lacks Terraform's acknowledgement of the interrupt:\n%s", out)
+	}
+}
+
+// The credentials of TestAccSecretsNeverLogged. The ids are not secret and appear in logs; every
+// other value must never reach Terraform's output or log, even when the signature is rejected.
+const (
+	leakAlibabaKeyID   = "LTAIsecretTest0001"
+	leakAlibabaSecret  = "S3cr3t-MUST-NOT-LEAK-7f1e"
+	leakAlibabaWrong   = "S3cr3t-WRONG-NOT-LEAK-c02d"
+	leakAlibabaToken   = "TOKEN-MUST-NOT-LEAK-91ab"
+	leakTencentID      = "AKIDsecretTest0001"
+	leakTencentSecret  = "TcS3cr3t-MUST-NOT-LEAK-5d3a"
+	leakTencentWrong   = "TcS3cr3t-WRONG-NOT-LEAK-e84b"
+	leakTencentToken   = "TcTOKEN-MUST-NOT-LEAK-2c6f"
+	leakWaitingPolarDB = `waiting for PolarDB batch task "pcb-secret"`
+	leakWaitingTencent = `waiting for Tencent Batch task "A" of job "job-secret01"`
+)
+
+func TestAccSecretsNeverLogged(t *testing.T) {
+	terraform := requireTerraform(t)
+	t.Parallel()
+	secrets := []string{
+		leakAlibabaSecret, leakAlibabaWrong, leakAlibabaToken,
+		leakTencentSecret, leakTencentWrong, leakTencentToken,
+	}
+	for _, tc := range []struct {
+		name          string
+		alibabaSecret string
+		tencentSecret string
+		wantFailure   bool
+		wantOutput    []string // in stdout or stderr
+		wantLog       []string // in the TRACE log
+	}{
+		{
+			name:          "success",
+			alibabaSecret: leakAlibabaSecret,
+			tencentSecret: leakTencentSecret,
+			wantOutput:    []string{"Apply complete!"},
+			wantLog: []string{
+				leakWaitingPolarDB, leakWaitingTencent,
+				"Alibaba Cloud API request", "Alibaba Cloud API answer", "Tencent Cloud request sent",
+			},
+		},
+		{
+			name:          "wrongSecret",
+			alibabaSecret: leakAlibabaWrong,
+			tencentSecret: leakTencentWrong,
+			wantFailure:   true,
+			wantOutput:    []string{"SignatureDoesNotMatch", "AuthFailure.SignatureFailure"},
+			wantLog: []string{
+				"Alibaba Cloud API request", "Alibaba Cloud API error", "Tencent Cloud request sent",
+				"SignatureDoesNotMatch", "AuthFailure.SignatureFailure",
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := emulator.NewTestServer(t, &emulator.Scenario{
+				AlibabaCredentials: map[string]string{leakAlibabaKeyID: leakAlibabaSecret},
+				TencentCredentials: map[string]string{leakTencentID: leakTencentSecret},
+				PolarDBBatchTasks: []emulator.BatchTask{{BatchID: "pcb-secret", Phases: []emulator.Phase{
+					phase(1, batchTaskBody("pcb-secret", "RUNNING", 1, 2, "")),
+					phase(0, batchTaskBody("pcb-secret", "COMPLETED", 2, 2, "")),
+				}}},
+				TencentTasks: []emulator.TencentTask{{JobID: "job-secret01", TaskName: "A", Phases: []emulator.TencentPhase{
+					{Calls: 1, Response: []byte(`{"JobId":"job-secret01","TaskName":"A","TaskState":"RUNNING",` +
+						`"CreateTime":"2026-05-28T09:29:09Z","EndTime":null}`),
+						GenerateInstances: &emulator.InstanceGenerator{Count: 2, State: "RUNNING"}},
+					{Response: []byte(`{"JobId":"job-secret01","TaskName":"A","TaskState":"SUCCEED",` +
+						`"CreateTime":"2026-05-28T09:29:09Z","EndTime":"2026-05-28T09:30:31Z"}`),
+						GenerateInstances: &emulator.InstanceGenerator{Count: 2, State: "SUCCEED"}},
+				}}},
+			})
+			ws := newTerraformWorkspace(t, terraform, fmt.Sprintf(`
+provider "cloudtask" {
+  alibaba = {
+    access_key     = %[2]q
+    secret_key     = %[3]q
+    security_token = %[4]q
+    region         = "cn-hangzhou"
+    endpoints      = { polardb = %[1]q }
+  }
+  tencent = {
+    secret_id      = %[5]q
+    secret_key     = %[6]q
+    security_token = %[7]q
+    region         = "ap-shanghai"
+    endpoints      = { batch = %[1]q }
+  }
+}
+
+data "cloudtask_polardb_batch_task" "t" {
+  batch_id            = "pcb-secret"
+  wait_for_completion = true
+  poll_interval       = "1s"
+  timeouts            = { read = "30s" }
+}
+
+data "cloudtask_tencent_batch_task" "t" {
+  job_id              = "job-secret01"
+  task_name           = "A"
+  wait_for_completion = true
+  poll_interval       = "1s"
+  timeouts            = { read = "30s" }
+}
+
+output "polardb_status" { value = data.cloudtask_polardb_batch_task.t.status }
+output "tencent_state"  { value = data.cloudtask_tencent_batch_task.t.task_state }
+`, srv.URL(), leakAlibabaKeyID, tc.alibabaSecret, leakAlibabaToken, leakTencentID, tc.tencentSecret, leakTencentToken))
+
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			logPath := filepath.Join(t.TempDir(), "terraform.log")
+			var stdout, stderr bytes.Buffer
+			cmd := ws.command(ctx, []string{"TF_LOG=TRACE", "TF_LOG_PATH=" + logPath}, &stdout, &stderr,
+				"apply", "-auto-approve", "-no-color", "-input=false")
+			runErr := cmd.Run()
+			logData, err := os.ReadFile(logPath)
+			if err != nil {
+				t.Fatalf("read the terraform log: %v", err)
+			}
+			outputs := map[string]string{"stdout": stdout.String(), "stderr": stderr.String(), "TF_LOG_PATH file": string(logData)}
+			if state, err := os.ReadFile(filepath.Join(ws.dir, "terraform.tfstate")); err == nil {
+				outputs["state"] = string(state)
+			}
+			combined := stdout.String() + stderr.String()
+
+			if failed := runErr != nil; failed != tc.wantFailure {
+				t.Fatalf("terraform apply: err = %v, want failure %v:\n%s", runErr, tc.wantFailure, combined)
+			}
+			for _, want := range tc.wantOutput {
+				if !summary(want).MatchString(combined) {
+					t.Errorf("output lacks %q:\n%s", want, combined)
+				}
+			}
+			// The provider's own lines prove its logging reached the file, so that the leak checks
+			// below are not vacuous.
+			for _, want := range tc.wantLog {
+				if !strings.Contains(string(logData), want) {
+					t.Errorf("the TRACE log lacks the provider's %q line", want)
+				}
+			}
+			if !tc.wantFailure {
+				if n := srv.Answered(emulator.APIPolarDBBatchTask, ""); n < 2 {
+					t.Errorf("DescribeBatchTask succeeded %d times, want at least 2 (a wait)", n)
+				}
+				if n := srv.Answered(emulator.APITencentTask, ""); n < 2 {
+					t.Errorf("Tencent DescribeTask succeeded %d times, want at least 2 (a wait)", n)
+				}
+			} else if n := srv.Answered(emulator.APIPolarDBBatchTask, "SignatureDoesNotMatch"); n == 0 {
+				t.Errorf("the emulator rejected no DescribeBatchTask signature; the error path was not exercised")
+			}
+
+			for _, secret := range secrets {
+				for _, form := range secretForms(secret) {
+					for name, text := range outputs {
+						if i := strings.Index(text, form.text); i >= 0 {
+							t.Errorf("%s of secret %q found in %s: %q", form.name, secret, name, excerpt(text, i, len(form.text)))
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// secretEncoding is one way a secret could be written out.
+type secretEncoding struct {
+	name string
+	text string
+}
+
+// secretForms lists the secret as written, URL-encoded, hex-encoded and base64-encoded. Base64
+// text depends on where the secret starts within the encoded bytes, so each of the three
+// alignments contributes the characters that encode the secret alone.
+func secretForms(secret string) []secretEncoding {
+	forms := []secretEncoding{{"raw", secret}}
+	add := func(name, text string) {
+		for _, f := range forms {
+			if f.text == text {
+				return
+			}
+		}
+		forms = append(forms, secretEncoding{name, text})
+	}
+	add("query-escaped", url.QueryEscape(secret))
+	add("path-escaped", url.PathEscape(secret))
+	add("hex", hex.EncodeToString([]byte(secret)))
+	for _, enc := range []struct {
+		name string
+		enc  *base64.Encoding
+	}{{"base64", base64.StdEncoding}, {"base64url", base64.URLEncoding}} {
+		for offset := range 3 {
+			encoded := enc.enc.EncodeToString(append(make([]byte, offset), secret...))
+			// Skip the group shared with preceding bytes and the last, possibly shared, group.
+			start := 0
+			if offset > 0 {
+				start = 4
+			}
+			add(fmt.Sprintf("%s (offset %d)", enc.name, offset), encoded[start:len(encoded)-4])
+		}
+	}
+	return forms
+}
+
+// excerpt shows a finding in its context.
+func excerpt(text string, i, n int) string {
+	from, to := max(0, i-120), min(len(text), i+n+120)
+	return text[from:to]
+}
+
+// TestSecretFormsFindEncodedSecret shows the leak check finds a secret encoded inside longer text,
+// whatever its position, so that TestAccSecretsNeverLogged cannot pass by looking for the wrong text.
+func TestSecretFormsFindEncodedSecret(t *testing.T) {
+	t.Parallel()
+	const secret = "S3cr3t/with+special&chars=7f1e"
+	encoders := map[string]func([]byte) string{
+		"base64":    base64.StdEncoding.EncodeToString,
+		"base64url": base64.RawURLEncoding.EncodeToString,
+		"hex":       hex.EncodeToString,
+		"query":     func(b []byte) string { return url.QueryEscape(string(b)) },
+		"path":      func(b []byte) string { return url.PathEscape(string(b)) },
+	}
+	for name, encode := range encoders {
+		for prefix := range 5 {
+			text := encode([]byte(strings.Repeat("p", prefix) + "Signature=" + secret + "&x=1"))
+			found := false
+			for _, form := range secretForms(secret) {
+				found = found || strings.Contains(text, form.text)
+			}
+			if !found {
+				t.Errorf("%s with a %d-byte prefix: no form of the secret found in %q", name, prefix, text)
+			}
+		}
+	}
+	// A different secret of the same shape must not match, or every check would fail.
+	for _, form := range secretForms(secret) {
+		if strings.Contains(base64.StdEncoding.EncodeToString([]byte("S3cr3t/with+special&chars=0000")), form.text) {
+			t.Errorf("form %s %q matches a different secret", form.name, form.text)
+		}
+	}
+}
