@@ -69,7 +69,7 @@ echo "==> waited $(( $(date +%s) - start ))s; the provider's progress log (tflog
 field() { grep -oE "$1=(\"[^\"]*\"|[^ ]+)" <<<"$2" | head -n 1 | cut -d= -f2- | tr -d '"'; }
 grep -h "waiting for" "$work/provider.log" | while IFS= read -r line; do
   what=$(sed -E 's/.*(waiting for [^:]+):.*/\1/' <<<"$line")
-  printf '  %-48s poll %-3s elapsed %-4s status %-18s %s\n' "$what" "$(field polls "$line")" \
+  printf '  %-62s poll %-3s elapsed %-4s status %-18s %s\n' "$what" "$(field polls "$line")" \
     "$(field elapsed "$line")" "$(field status "$line")" "$(field progress "$line")"
 done
 echo

@@ -56,6 +56,25 @@ output "polardb_batch_task" {
   }
 }
 
+# Waits side by side with the PolarDB batch task: Tencent Batch DescribeTask, polled with the
+# cheapest request (Limit 1), then every instance read once at the end.
+data "cloudtask_tencent_batch_task" "render" {
+  job_id              = "job-demo01"
+  task_name           = "A"
+  wait_for_completion = true
+  poll_interval       = "5s"
+  timeouts = {
+    read = "2m"
+  }
+}
+
+data "cloudtask_polardb_tasks" "cluster" {
+  db_cluster_id       = "pc-demo0000000001"
+  start_time          = "2026-05-28T00:00Z"
+  end_time            = "2026-05-29T00:00Z"
+  wait_for_completion = true
+}
+
 data "cloudtask_bdrc_task" "refresh" {
   task_id             = "t-demo01"
   wait_for_completion = true
@@ -63,6 +82,18 @@ data "cloudtask_bdrc_task" "refresh" {
 
 data "cloudtask_alidns_batch_result" "latest" {
   wait_for_completion = true
+}
+
+output "tencent_batch_task" {
+  value = {
+    task_state = data.cloudtask_tencent_batch_task.render.task_state
+    succeeded  = data.cloudtask_tencent_batch_task.render.succeeded
+    instances  = [for i in data.cloudtask_tencent_batch_task.render.task_instance_set : "${i.task_instance_index}: ${i.task_instance_state}"]
+  }
+}
+
+output "polardb_tasks" {
+  value = [for t in data.cloudtask_polardb_tasks.cluster.tasks : "${t.task_id} ${t.task_action}: ${t.status}, ${length(t.steps)} steps"]
 }
 
 output "bdrc_task" {

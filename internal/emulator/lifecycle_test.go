@@ -313,8 +313,8 @@ func TestLoadScenario(t *testing.T) {
 	if err != nil {
 		t.Fatalf("demo.json: %v", err)
 	}
-	if len(sc.PolarDBBatchTasks) != 1 || len(sc.TencentTasks) != 1 || len(sc.BDRCTasks) != 1 || len(sc.AlidnsTasks) != 1 || len(sc.PolarDBTasks) != 1 {
-		t.Errorf("demo.json is missing a task: %+v", sc)
+	if len(sc.PolarDBBatchTasks) == 0 || len(sc.TencentTasks) == 0 || len(sc.BDRCTasks) == 0 || len(sc.AlidnsTasks) == 0 || len(sc.PolarDBTasks) == 0 {
+		t.Errorf("demo.json is missing a task of some API: %d %d %d %d %d", len(sc.PolarDBBatchTasks), len(sc.PolarDBTasks), len(sc.BDRCTasks), len(sc.TencentTasks), len(sc.AlidnsTasks))
 	}
 
 	bad := []struct {
