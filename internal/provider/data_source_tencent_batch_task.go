@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -160,7 +159,7 @@ func (d *tencentBatchTaskDataSource) Schema(ctx context.Context, _ datasource.Sc
 					},
 				},
 				"task_state": computed("Task state (`TaskState`), verbatim, in the instance vocabulary: " +
-					tencentStatesText() + ". Decisions ignore surrounding spaces."),
+					backtickList(tencentInstanceStates) + ". Decisions ignore surrounding spaces."),
 				"create_time": computed("Time the task was created (`CreateTime`), verbatim, such as `2018-02-07T09:29:09Z`."),
 				"end_time":    computed("Time the task ended (`EndTime`), verbatim; null when the API returns none, as while the task runs."),
 				"task_instance_total_count": count("Number of task instances that match the filters " +
@@ -172,7 +171,7 @@ func (d *tencentBatchTaskDataSource) Schema(ctx context.Context, _ datasource.Sc
 					NestedObject: schema.NestedAttributeObject{
 						Attributes: map[string]schema.Attribute{
 							"task_instance_index": count("Index of the instance within the task (`TaskInstanceIndex`)."),
-							"task_instance_state": computed("Instance state (`TaskInstanceState`): " + tencentStatesText() + "."),
+							"task_instance_state": computed("Instance state (`TaskInstanceState`): " + backtickList(tencentInstanceStates) + "."),
 							"exit_code":           count("Exit code of the instance's command (`ExitCode`); null when the API returns none, as while it runs."),
 							"state_reason":        computed("Why the instance is in its state (`StateReason`)."),
 							"state_detailed_reason": computed("Detailed reason for the instance's state " +
@@ -392,13 +391,4 @@ func flattenTencentTask(t *tencent.Task, m *tencentBatchTaskModel) {
 			FailedCount:            int64Value(x.FailedCount),
 		}
 	}
-}
-
-// tencentStatesText renders the documented instance states as "`SUBMITTED`, ... or `FAILED_INTERRUPTED`".
-func tencentStatesText() string {
-	quoted := make([]string, len(tencentInstanceStates))
-	for i, s := range tencentInstanceStates {
-		quoted[i] = "`" + s + "`"
-	}
-	return strings.Join(quoted[:len(quoted)-1], ", ") + " or " + quoted[len(quoted)-1]
 }

@@ -28,8 +28,13 @@ func backtickList(values []string) string {
 	for i, v := range values {
 		quoted[i] = "`" + v + "`"
 	}
-	if len(quoted) == 1 {
-		return quoted[0]
+	return joinOr(quoted)
+}
+
+// joinOr renders "Waiting, Running or Pause".
+func joinOr(words []string) string {
+	if len(words) <= 1 {
+		return strings.Join(words, "")
 	}
-	return strings.Join(quoted[:len(quoted)-1], ", ") + " or " + quoted[len(quoted)-1]
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
