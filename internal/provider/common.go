@@ -100,6 +100,21 @@ type readPlan struct {
 	isNotFound func(error) bool
 }
 
+// singleRequestPlan is the plan of a data source whose one request answers both "terminal yet?"
+// and the full detail, so the last poll is what gets stored: the answer is kept in *last.
+func singleRequestPlan[T any](noun, target string, isNotFound func(error) bool, last *T,
+	call func(context.Context) (T, error), outcomeOf func(T) outcome) readPlan {
+	read := func(ctx context.Context) (outcome, error) {
+		answer, err := call(ctx)
+		if err != nil {
+			return outcome{}, err
+		}
+		*last = answer
+		return outcomeOf(answer), nil
+	}
+	return readPlan{noun: noun, target: target, poll: read, full: read, pollIsFull: true, isNotFound: isNotFound}
+}
+
 // configureProviderData is the shared Configure of the data sources.
 func configureProviderData(req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) *providerData {
 	if req.ProviderData == nil {

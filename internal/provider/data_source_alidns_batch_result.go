@@ -128,27 +128,16 @@ func (d *alidnsBatchResultDataSource) Read(ctx context.Context, req datasource.R
 		target = fmt.Sprintf("Alidns batch task %d", id)
 	}
 	var result *alibaba.BatchResultCount
-	read := func(ctx context.Context) (outcome, error) {
+	call := func(ctx context.Context) (*alibaba.BatchResultCount, error) {
 		r, err := client.DescribeBatchResultCount(ctx, request)
-		if err != nil {
-			return outcome{}, err
-		}
-		result = r
 		// Later polls follow the task found first, even if another batch starts meanwhile.
-		if request.TaskID == nil && r.TaskID != nil && *r.TaskID > 0 {
+		if err == nil && request.TaskID == nil && r.TaskID != nil && *r.TaskID > 0 {
 			id := *r.TaskID
 			request.TaskID = &id
 		}
-		return alidnsBatchResultOutcome(r), nil
+		return r, err
 	}
-	plan := readPlan{
-		noun:       "Alidns Batch Result",
-		target:     target,
-		poll:       read,
-		full:       read,
-		pollIsFull: true,
-		isNotFound: alibaba.IsNotFound,
-	}
+	plan := singleRequestPlan("Alidns Batch Result", target, alibaba.IsNotFound, &result, call, alidnsBatchResultOutcome)
 	if !runRead(ctx, d.data, &model.commonModel, plan, &resp.Diagnostics) {
 		return
 	}

@@ -117,22 +117,9 @@ func (d *bdrcTaskDataSource) Read(ctx context.Context, req datasource.ReadReques
 
 	taskID := model.TaskID.ValueString()
 	var task *alibaba.BDRCTask
-	read := func(ctx context.Context) (outcome, error) {
-		t, err := client.DescribeBDRCTask(ctx, taskID)
-		if err != nil {
-			return outcome{}, err
-		}
-		task = t
-		return bdrcTaskOutcome(t), nil
-	}
-	plan := readPlan{
-		noun:       "BDRC Task",
-		target:     fmt.Sprintf("BDRC task %q", taskID),
-		poll:       read,
-		full:       read,
-		pollIsFull: true,
-		isNotFound: alibaba.IsNotFound,
-	}
+	plan := singleRequestPlan("BDRC Task", fmt.Sprintf("BDRC task %q", taskID), alibaba.IsNotFound, &task,
+		func(ctx context.Context) (*alibaba.BDRCTask, error) { return client.DescribeBDRCTask(ctx, taskID) },
+		bdrcTaskOutcome)
 	if !runRead(ctx, d.data, &model.commonModel, plan, &resp.Diagnostics) {
 		return
 	}

@@ -122,22 +122,9 @@ func (d *polarDBBatchTaskDataSource) Read(ctx context.Context, req datasource.Re
 
 	batchID := model.BatchID.ValueString()
 	var task *alibaba.BatchTask
-	read := func(ctx context.Context) (outcome, error) {
-		t, err := client.DescribeBatchTask(ctx, batchID)
-		if err != nil {
-			return outcome{}, err
-		}
-		task = t
-		return batchTaskOutcome(t), nil
-	}
-	plan := readPlan{
-		noun:       "PolarDB Batch Task",
-		target:     fmt.Sprintf("PolarDB batch task %q", batchID),
-		poll:       read,
-		full:       read,
-		pollIsFull: true,
-		isNotFound: alibaba.IsNotFound,
-	}
+	plan := singleRequestPlan("PolarDB Batch Task", fmt.Sprintf("PolarDB batch task %q", batchID), alibaba.IsNotFound, &task,
+		func(ctx context.Context) (*alibaba.BatchTask, error) { return client.DescribeBatchTask(ctx, batchID) },
+		batchTaskOutcome)
 	if !runRead(ctx, d.data, &model.commonModel, plan, &resp.Diagnostics) {
 		return
 	}
