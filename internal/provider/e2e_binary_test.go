@@ -299,6 +299,7 @@ func TestAccSecretsNeverLogged(t *testing.T) {
 		wantFailure   bool
 		wantOutput    []string // in stdout or stderr
 		wantLog       []string // in the TRACE log
+		env           []string // extra environment of terraform and so of the provider
 	}{
 		{
 			name:          "success",
@@ -309,6 +310,16 @@ func TestAccSecretsNeverLogged(t *testing.T) {
 				leakWaitingPolarDB, leakWaitingTencent,
 				"Alibaba Cloud API request", "Alibaba Cloud API answer", "Tencent Cloud request sent",
 			},
+		},
+		{
+			// The Alibaba SDK prints whole requests, STS token included, when DEBUG lists "sdk";
+			// the provider restarts itself without the switch.
+			name:          "sdkDebugSwitch",
+			alibabaSecret: leakAlibabaSecret,
+			tencentSecret: leakTencentSecret,
+			env:           []string{"DEBUG=tea,sdk"},
+			wantOutput:    []string{"Apply complete!"},
+			wantLog:       []string{leakWaitingPolarDB, leakWaitingTencent, "Alibaba Cloud API request"},
 		},
 		{
 			name:          "wrongSecret",
@@ -381,7 +392,7 @@ output "tencent_state"  { value = data.cloudtask_tencent_batch_task.t.task_state
 			defer cancel()
 			logPath := filepath.Join(t.TempDir(), "terraform.log")
 			var stdout, stderr bytes.Buffer
-			cmd := ws.command(ctx, []string{"TF_LOG=TRACE", "TF_LOG_PATH=" + logPath}, &stdout, &stderr,
+			cmd := ws.command(ctx, append([]string{"TF_LOG=TRACE", "TF_LOG_PATH=" + logPath}, tc.env...), &stdout, &stderr,
 				"apply", "-auto-approve", "-no-color", "-input=false")
 			runErr := cmd.Run()
 			logData, err := os.ReadFile(logPath)

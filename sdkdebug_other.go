@@ -1,0 +1,18 @@
+//go:build !unix
+
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+// disableSDKDebug refuses to run with "sdk" in DEBUG, which would make the Alibaba SDK print
+// requests, the STS token in them, into Terraform's logs. Without exec there is no restarting
+// with a cleaned environment here, so the user is asked to unset it.
+func disableSDKDebug() {
+	if _, found := withoutSDKDebug(os.Getenv("DEBUG")); found {
+		fmt.Fprintln(os.Stderr, "terraform-provider-cloudtask: DEBUG=sdk would print credentials into Terraform's logs; unset it and retry")
+		os.Exit(1)
+	}
+}
