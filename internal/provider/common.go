@@ -43,7 +43,7 @@ func commonAttributes(ctx context.Context, noun string, terminalRule, successRul
 	own["wait_for_completion"] = schema.BoolAttribute{
 		Optional: true,
 		MarkdownDescription: "When `true`, poll until the " + noun + " is terminal (" + terminalRule +
-			") and store the final detail. Polls about every second at first, then back off toward " +
+			") and store the final detail. Polls about every second at first, then backs off toward " +
 			"`poll_interval`. Default `false`: read once, whatever the state.",
 	}
 	own["poll_interval"] = schema.StringAttribute{
