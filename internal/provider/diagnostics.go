@@ -34,10 +34,8 @@ const (
 	summaryUnexpectedProvider  = "Unexpected Provider Data"
 	summaryInvalidTime         = "Invalid Time"
 	summaryInvalidTimeRange    = "Invalid Time Range"
-	summaryInvalidNumber       = "Invalid Number"
 	summaryInvalidStatusFilter = "Invalid Task Status Filter"
 	maxFailuresInDiagnostic    = 20
-	credentialsDocumentationAt = "the provider documentation"
 )
 
 func addUnexpectedProviderData(diags *diag.Diagnostics, got any) {
@@ -74,11 +72,6 @@ func addInvalidTime(diags *diag.Diagnostics, p path.Path, raw, layoutDescription
 func addInvalidTimeRange(diags *diag.Diagnostics, p path.Path, start, end string) {
 	diags.AddAttributeError(p, summaryInvalidTimeRange,
 		fmt.Sprintf("end_time %q must be later than start_time %q.", end, start))
-}
-
-func addInvalidNumber(diags *diag.Diagnostics, p path.Path, raw string) {
-	diags.AddAttributeError(p, summaryInvalidNumber,
-		fmt.Sprintf("%q is not a whole number.", raw))
 }
 
 func addInvalidStatusFilter(diags *diag.Diagnostics, p path.Path, raw, bad string, allowed []string) {
