@@ -4,8 +4,8 @@
 // one loopback listener. It verifies every request the way the real services
 // do (Alibaba RPC signature v1, Alibaba ROA, Tencent TC3-HMAC-SHA256), answers
 // in each service's body shapes, scripts task lifecycles, paginates, enforces
-// Tencent's per-second limit, injects faults and counts traffic so tests can
-// assert on it.
+// Tencent's per-second limit, injects faults, and counts and records traffic
+// so tests can assert on it.
 package emulator
 
 import (
@@ -98,6 +98,7 @@ type Server struct {
 	calls       map[string]int
 	answered    map[answerKey]int
 	total       int
+	requests    map[string][]Request
 
 	startErr  error
 	httpSrv   *http.Server
@@ -118,6 +119,7 @@ func New(opts Options) *Server {
 		nonces:   map[string]time.Time{},
 		calls:    map[string]int{},
 		answered: map[answerKey]int{},
+		requests: map[string][]Request{},
 		done:     make(chan struct{}),
 	}
 	if s.now == nil {
@@ -197,7 +199,8 @@ func (s *Server) Close() error {
 }
 
 // SetScenario replaces the scenario, its faults and all lifecycle progress.
-// Counters, used nonces and the rate-limit window are kept. It panics if sc
+// Counters, recorded requests, used nonces and the rate-limit window are
+// kept. It panics if sc
 // is invalid, like regexp.MustCompile: scenarios are written by tests.
 func (s *Server) SetScenario(sc *Scenario) {
 	if sc == nil {
@@ -253,13 +256,15 @@ func (s *Server) TotalCalls() int {
 	return s.total
 }
 
-// ResetCounters zeroes Calls, Answered and TotalCalls.
+// ResetCounters zeroes Calls, Answered and TotalCalls and forgets the
+// recorded Requests.
 func (s *Server) ResetCounters() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = map[string]int{}
 	s.answered = map[answerKey]int{}
 	s.total = 0
+	s.requests = map[string][]Request{}
 }
 
 // LastTencentRegion is the X-TC-Region of the last Tencent request whose
@@ -374,6 +379,7 @@ func (s *Server) serve(c *call) answer {
 	if e != nil {
 		return s.render(c, e)
 	}
+	s.record(c)
 
 	if ans, handled := s.applyFault(c); handled {
 		return ans

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -173,6 +175,101 @@ func TestAccPolarDBTasks_waitUntilFinished(t *testing.T) {
 	// Four polls (one per lifecycle step), then three queries (one per status) to read the detail.
 	if n := srv.Calls(emulator.APIPolarDBTasks); n < 7 {
 		t.Fatalf("DescribeTasks calls = %d, want at least 7", n)
+	}
+}
+
+// polarDBQuery is one DescribeTasks request reduced to what a read varies: Status and PageNumber.
+type polarDBQuery struct{ status, page string }
+
+// polarDBRead is one read of a waiting data source as the emulator saw it: the polls, then the
+// per-status queries of the full read.
+type polarDBRead struct {
+	polls   []polarDBQuery
+	queries []polarDBQuery
+}
+
+// splitPolarDBReads groups DescribeTasks requests into reads: a run of polls (a Status listing
+// several statuses) ends with the full read's queries (one status each); the next poll starts
+// another read, since Terraform may read a data source more than once per step. Every request
+// must carry fixed, the parameters that never change within a read.
+func splitPolarDBReads(reqs []emulator.Request, fixed map[string]string) ([]polarDBRead, error) {
+	var reads []polarDBRead
+	for i, r := range reqs {
+		for k, v := range fixed {
+			if r.Params[k] != v {
+				return nil, fmt.Errorf("request %d: %s = %q, want %q (params %v)", i, k, r.Params[k], v, r.Params)
+			}
+		}
+		q := polarDBQuery{status: r.Params["Status"], page: r.Params["PageNumber"]}
+		if strings.Contains(q.status, ",") {
+			if len(reads) == 0 || len(reads[len(reads)-1].queries) > 0 {
+				reads = append(reads, polarDBRead{})
+			}
+			reads[len(reads)-1].polls = append(reads[len(reads)-1].polls, q)
+			continue
+		}
+		if len(reads) == 0 {
+			return nil, fmt.Errorf("request %d: a query (%v) before any poll", i, r.Params)
+		}
+		reads[len(reads)-1].queries = append(reads[len(reads)-1].queries, q)
+	}
+	return reads, nil
+}
+
+// TestAccPolarDBTasks_waitPollsOnceThenQueriesEachStatus proves the shape of a wait on the wire:
+// each poll is one request for the active statuses, and the read after it queries every status on
+// its own with the configured page size, paging where a status has more tasks than a page.
+func TestAccPolarDBTasks_waitPollsOnceThenQueriesEachStatus(t *testing.T) {
+	t.Parallel()
+	srv := emulator.NewTestServer(t, &emulator.Scenario{
+		PolarDBTasks: []emulator.PolarDBTask{{DBClusterID: "pc-polls", Phases: []emulator.PolarDBTaskPhase{
+			{Duration: "1s", Status: "Waiting", Task: polarDBTaskBody("t-polls", 0, 30, "null", "null")},
+			{Duration: "1s", Status: "Running", Task: polarDBTaskBody("t-polls", 50, 1, "null", "null")},
+			polarDBTaskPhase(0, "Finished", polarDBTaskBody("t-polls", 100, 0, "null", "null")),
+		}}},
+		// Forty closed tasks: two pages of 30 in the Closed query, none in the polls.
+		PolarDBTaskGenerators: []emulator.PolarDBTaskGenerator{{DBClusterID: "pc-polls", Count: 40, Status: "Closed",
+			TaskIDPrefix: "t-closed-", BeginTime: "2020-12-01T00:00:00Z"}},
+	})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{{
+			Config: polarDBTasksConfig(srv.URL(), `
+  db_cluster_id       = "pc-polls"
+  page_size           = 30
+  wait_for_completion = true
+  poll_interval       = "1s"`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(polarDBTasksAddr, tfjsonpath.New("terminal"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(polarDBTasksAddr, tfjsonpath.New("tasks"), knownvalue.ListSizeExact(41)),
+			},
+		}},
+	})
+	reads, err := splitPolarDBReads(srv.Requests(emulator.APIPolarDBTasks), map[string]string{
+		"DBClusterId": "pc-polls", "StartTime": "2020-11-30T00:00Z", "EndTime": "2020-12-02T03:00Z", "PageSize": "30",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reads) == 0 {
+		t.Fatal("no read reached the emulator")
+	}
+	// The first read began while the task was Waiting, then Running, a second each.
+	if len(reads[0].polls) < 2 {
+		t.Errorf("first read polled %d times, want at least 2", len(reads[0].polls))
+	}
+	wantQueries := []polarDBQuery{
+		{"Waiting", "1"}, {"Running", "1"}, {"Finished", "1"}, {"Closed", "1"}, {"Closed", "2"}, {"Pause", "1"}, {"Stop", "1"},
+	}
+	for i, r := range reads {
+		for _, p := range r.polls {
+			if p != (polarDBQuery{"Waiting,Running,Pause", "1"}) {
+				t.Errorf("read %d: poll %+v, want Status Waiting,Running,Pause and PageNumber 1", i+1, p)
+			}
+		}
+		if !slices.Equal(r.queries, wantQueries) {
+			t.Errorf("read %d of %d: queries %+v, want %+v", i+1, len(reads), r.queries, wantQueries)
+		}
 	}
 }
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -124,6 +126,82 @@ func (c tencentCallsSoFar) CheckState(_ context.Context, _ statecheck.CheckState
 	}
 }
 
+// requestsSoFar runs check, when the state checks run, on the requests api received since the
+// step's PreConfig reset the emulator's counters.
+type requestsSoFar struct {
+	srv   *emulator.Server
+	api   string
+	check func([]emulator.Request) error
+}
+
+func (c requestsSoFar) CheckState(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	reqs := c.srv.Requests(c.api)
+	if len(reqs) == 0 {
+		resp.Error = fmt.Errorf("no %s request reached the emulator", c.api)
+		return
+	}
+	resp.Error = c.check(reqs)
+}
+
+// paramsWithPrefix is the subset of params whose names start with prefix.
+func paramsWithPrefix(params map[string]string, prefix string) map[string]string {
+	out := map[string]string{}
+	for k, v := range params {
+		if strings.HasPrefix(k, prefix) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// everyRequestFilters checks that every request carried exactly the flattened filters want.
+func everyRequestFilters(want map[string]string) func([]emulator.Request) error {
+	return func(reqs []emulator.Request) error {
+		for i, r := range reqs {
+			if got := paramsWithPrefix(r.Params, "Filters."); !maps.Equal(got, want) {
+				return fmt.Errorf("request %d sent filters %v, want %v", i, got, want)
+			}
+		}
+		return nil
+	}
+}
+
+// tencentRead is one read of a waiting data source as the emulator saw it: the single-instance
+// polls, then the pages of the full read.
+type tencentRead struct {
+	polls   int
+	offsets []string
+}
+
+// splitTencentReads groups DescribeTask requests into reads: a run of polls (Limit "1", no
+// Offset) ends with the full read's pages (Limit "1000" and an Offset); the next poll starts
+// another read, since Terraform may read a data source more than once per step. Every request
+// must name jobID and taskName and send nothing else.
+func splitTencentReads(reqs []emulator.Request, jobID, taskName string) ([]tencentRead, error) {
+	var reads []tencentRead
+	for i, r := range reqs {
+		if r.Params["JobId"] != jobID || r.Params["TaskName"] != taskName {
+			return nil, fmt.Errorf("request %d: params %v, want JobId %q and TaskName %q", i, r.Params, jobID, taskName)
+		}
+		offset, hasOffset := r.Params["Offset"]
+		switch {
+		case r.Params["Limit"] == "1" && !hasOffset && len(r.Params) == 3:
+			if len(reads) == 0 || len(reads[len(reads)-1].offsets) > 0 {
+				reads = append(reads, tencentRead{})
+			}
+			reads[len(reads)-1].polls++
+		case r.Params["Limit"] == "1000" && hasOffset && len(r.Params) == 4:
+			if len(reads) == 0 || reads[len(reads)-1].polls == 0 {
+				return nil, fmt.Errorf("request %d: a page (%v) before any poll", i, r.Params)
+			}
+			reads[len(reads)-1].offsets = append(reads[len(reads)-1].offsets, offset)
+		default:
+			return nil, fmt.Errorf("request %d: params %v are neither a single-instance poll nor a 1000-instance page", i, r.Params)
+		}
+	}
+	return reads, nil
+}
+
 func TestAccTencentBatchTask_seedSample(t *testing.T) {
 	t.Parallel()
 	srv := emulator.NewTestServer(t, &emulator.Scenario{
@@ -228,6 +306,49 @@ func TestAccTencentBatchTask_waitUntilSucceeded(t *testing.T) {
 	// At least one poll saw RUNNING and one SUCCEED, then the full read followed.
 	if n := srv.Calls(emulator.APITencentTask); n < 3 {
 		t.Fatalf("DescribeTask calls = %d, want at least 3", n)
+	}
+}
+
+// TestAccTencentBatchTask_waitPollsCheaplyThenReadsAllPages proves the cost of a wait on the
+// wire: polls ask for one instance, and only the read after the task finished pages through
+// all 2,500.
+func TestAccTencentBatchTask_waitPollsCheaplyThenReadsAllPages(t *testing.T) {
+	t.Parallel()
+	srv := emulator.NewTestServer(t, &emulator.Scenario{
+		TencentTasks: []emulator.TencentTask{{JobID: "job-cheap", TaskName: "A", Phases: []emulator.TencentPhase{
+			tencentGenerated("2s", "job-cheap", "A", "RUNNING", 2500, 0),
+			tencentGenerated("", "job-cheap", "A", "SUCCEED", 2500, 0),
+		}}},
+	})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{{
+			Config: tencentTaskConfig(srv.URL(), `
+  job_id              = "job-cheap"
+  task_name           = "A"
+  wait_for_completion = true
+  poll_interval       = "1s"`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(tencentTaskAddr, tfjsonpath.New("task_state"), knownvalue.StringExact("SUCCEED")),
+				statecheck.ExpectKnownValue(tencentTaskAddr, tfjsonpath.New("task_instance_set"), knownvalue.ListSizeExact(2500)),
+			},
+		}},
+	})
+	reads, err := splitTencentReads(srv.Requests(emulator.APITencentTask), "job-cheap", "A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reads) == 0 {
+		t.Fatal("no read reached the emulator")
+	}
+	// The first read began while the task ran for two seconds at one poll a second.
+	if reads[0].polls < 2 {
+		t.Errorf("first read polled %d times, want at least 2 (RUNNING, then SUCCEED)", reads[0].polls)
+	}
+	for i, r := range reads {
+		if want := []string{"0", "1000", "2000"}; !slices.Equal(r.offsets, want) {
+			t.Errorf("read %d of %d: %d polls then pages at offsets %v, want exactly %v", i+1, len(reads), r.polls, r.offsets, want)
+		}
 	}
 }
 
@@ -383,8 +504,11 @@ func TestAccTencentBatchTask_filtersReachTheServerAsWritten(t *testing.T) {
 		ProtoV6ProviderFactories: protoV6Factories(),
 		Steps: []resource.TestStep{
 			{
-				Config: config(`{ name = "task-instance-state", values = ["FAILED"] }`),
+				PreConfig: srv.ResetCounters,
+				Config:    config(`{ name = "task-instance-state", values = ["FAILED"] }`),
 				ConfigStateChecks: []statecheck.StateCheck{
+					requestsSoFar{srv: srv, api: emulator.APITencentTask, check: everyRequestFilters(map[string]string{
+						"Filters.0.Name": "task-instance-state", "Filters.0.Values.0": "FAILED"})},
 					statecheck.ExpectKnownValue(tencentTaskAddr, tfjsonpath.New("task_instance_total_count"), knownvalue.Int64Exact(2)),
 					statecheck.ExpectKnownValue(tencentTaskAddr, tfjsonpath.New("task_instance_set"), knownvalue.ListExact([]knownvalue.Check{index(2), index(5)})),
 					// Metrics count every instance, whatever the filters.
@@ -392,19 +516,107 @@ func TestAccTencentBatchTask_filtersReachTheServerAsWritten(t *testing.T) {
 				},
 			},
 			{
-				Config: config(`{ name = "task-instance-type", values = ["RUNNING", "SUCCEED"] }`),
+				PreConfig: srv.ResetCounters,
+				Config:    config(`{ name = "task-instance-type", values = ["RUNNING", "SUCCEED"] }`),
 				ConfigStateChecks: []statecheck.StateCheck{
+					requestsSoFar{srv: srv, api: emulator.APITencentTask, check: everyRequestFilters(map[string]string{
+						"Filters.0.Name": "task-instance-type", "Filters.0.Values.0": "RUNNING", "Filters.0.Values.1": "SUCCEED"})},
 					statecheck.ExpectKnownValue(tencentTaskAddr, tfjsonpath.New("task_instance_set"), knownvalue.ListExact([]knownvalue.Check{
 						index(0), index(1), index(3), index(4)})),
 				},
 			},
 			{
 				// A name the service does not know is sent unchanged, so its error names it.
+				PreConfig:   srv.ResetCounters,
 				Config:      config(`{ name = "task-instance-status", values = ["FAILED"] }`),
 				ExpectError: regexp.MustCompile(`(?s)Error Reading Tencent Batch Task.*InvalidFilter.*task-instance-status`),
 			},
 		},
 	})
+	unknown := srv.Requests(emulator.APITencentTask)
+	if len(unknown) == 0 {
+		t.Fatal("the unknown filter never reached the emulator")
+	}
+	if err := everyRequestFilters(map[string]string{"Filters.0.Name": "task-instance-status", "Filters.0.Values.0": "FAILED"})(unknown); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAccTencentBatchTask_environmentCredentials cannot run in parallel: it sets process environment.
+func TestAccTencentBatchTask_environmentCredentials(t *testing.T) {
+	srv := emulator.NewTestServer(t, &emulator.Scenario{
+		TencentTasks: []emulator.TencentTask{{JobID: "job-env", TaskName: "A", Phases: []emulator.TencentPhase{
+			tencentGenerated("", "job-env", "A", "SUCCEED", 1, 0),
+		}}},
+	})
+	t.Setenv("HOME", t.TempDir()) // no tccli profile can interfere
+	t.Setenv(tencent.EnvSecretID, emulator.TencentSecretID)
+	t.Setenv(tencent.EnvSecretKey, emulator.TencentSecretKey)
+	for _, v := range []string{tencent.EnvSecurityToken, tencent.EnvRegion, tencent.EnvProfile} {
+		t.Setenv(v, "")
+	}
+	config := fmt.Sprintf(`
+provider "cloudtask" {
+  tencent = {
+    region    = "ap-chengdu"
+    endpoints = { batch = %q }
+  }
+}
+data "cloudtask_tencent_batch_task" "t" {
+  job_id    = "job-env"
+  task_name = "A"
+}
+`, srv.URL())
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(tencentTaskAddr, tfjsonpath.New("task_state"), knownvalue.StringExact("SUCCEED")),
+			},
+		}},
+	})
+	// Only requests signed with the environment's key pair are recorded.
+	reqs := srv.Requests(emulator.APITencentTask)
+	if len(reqs) == 0 {
+		t.Fatal("no verified request reached the emulator")
+	}
+	for i, r := range reqs {
+		if r.Region != "ap-chengdu" || r.Params["JobId"] != "job-env" {
+			t.Errorf("request %d: region %q, params %v; want the configured ap-chengdu and job-env", i, r.Region, r.Params)
+		}
+	}
+}
+
+// TestAccTencentBatchTask_missingCredentials cannot run in parallel: it clears process environment.
+func TestAccTencentBatchTask_missingCredentials(t *testing.T) {
+	srv := emulator.NewTestServer(t, &emulator.Scenario{})
+	t.Setenv("HOME", t.TempDir())
+	for _, v := range []string{tencent.EnvSecretID, tencent.EnvSecretKey, tencent.EnvSecurityToken, tencent.EnvRegion, tencent.EnvProfile} {
+		t.Setenv(v, "")
+	}
+	config := fmt.Sprintf(`
+provider "cloudtask" {
+  tencent = {
+    region    = "ap-shanghai"
+    endpoints = { batch = %q }
+  }
+}
+data "cloudtask_tencent_batch_task" "t" {
+  job_id    = "job-1"
+  task_name = "A"
+}
+`, srv.URL())
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{{
+			Config:      config,
+			ExpectError: regexp.MustCompile(`(?s)Missing Tencent Cloud Credentials.*tencent.secret_id.*TENCENTCLOUD_SECRET_ID`),
+		}},
+	})
+	if n := srv.TotalCalls(); n != 0 {
+		t.Fatalf("emulator received %d requests without credentials, want 0", n)
+	}
 }
 
 func TestAccTencentBatchTask_badInputRejectedAtPlan(t *testing.T) {
