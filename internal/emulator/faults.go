@@ -158,14 +158,6 @@ func (s *Server) applyFault(c *call) (answer, bool) {
 	}
 }
 
-func cmpOr[T comparable](v, fallback T) T {
-	var zero T
-	if v == zero {
-		return fallback
-	}
-	return v
-}
-
 // dropConnection closes the client's connection without writing a byte.
 func dropConnection(w http.ResponseWriter) {
 	hj, ok := w.(http.Hijacker)
