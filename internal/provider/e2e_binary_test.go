@@ -168,6 +168,24 @@ func (w *terraformWorkspace) command(ctx context.Context, extraEnv []string, std
 func TestAccInterrupt_planStopsWaitingWithinASecond(t *testing.T) {
 	terraform := requireTerraform(t)
 	t.Parallel()
+	// A data source with a literal id is read during plan, where Terraform forwards a first
+	// Ctrl-C to the provider as StopProvider.
+	interruptWait(t, terraform, "", "plan", "-no-color", "-input=false")
+}
+
+func TestAccInterrupt_deferredReadInApplyStopsWaitingWithinASecond(t *testing.T) {
+	terraform := requireTerraform(t)
+	t.Parallel()
+	// depends_on on a resource moves the read, and so the wait, into the apply phase, where
+	// Terraform forwards a first Ctrl-C to the provider too.
+	interruptWait(t, terraform, `  depends_on = [terraform_data.start]`, "apply", "-auto-approve", "-no-color", "-input=false")
+}
+
+// interruptWait starts terraform with a data source that waits on a task that never ends, sends
+// one SIGINT once the wait is under way, and checks the provider stopped waiting at once and
+// said it was interrupted.
+func interruptWait(t *testing.T, terraform, dataSourceExtra string, args ...string) {
+	t.Helper()
 	srv := emulator.NewTestServer(t, &emulator.Scenario{
 		PolarDBBatchTasks: []emulator.BatchTask{{BatchID: "pcb-stuck", Phases: []emulator.Phase{
 			phase(0, batchTaskBody("pcb-stuck", "RUNNING", 3, 10, "")),
@@ -176,20 +194,21 @@ func TestAccInterrupt_planStopsWaitingWithinASecond(t *testing.T) {
 	// A steady one-second poll keeps the emulator's call count growing for as long as the
 	// wait goes on, so a wait that ignored the stop would show.
 	ws := newTerraformWorkspace(t, terraform, providerBlock(srv.URL())+`
+resource "terraform_data" "start" {}
+
 data "cloudtask_polardb_batch_task" "t" {
   batch_id            = "pcb-stuck"
   wait_for_completion = true
   poll_interval       = "1s"
   timeouts            = { read = "5m" }
+`+dataSourceExtra+`
 }
 `)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	// A data source with a literal id is read during plan, where Terraform forwards a first
-	// Ctrl-C to the provider as StopProvider.
-	cmd := ws.command(ctx, nil, &stdout, &stderr, "plan", "-no-color", "-input=false")
+	cmd := ws.command(ctx, nil, &stdout, &stderr, args...)
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start terraform: %v", err)
 	}
@@ -248,7 +267,7 @@ wait:
 	out := output()
 	var ee *exec.ExitError
 	if !errors.As(exitErr, &ee) {
-		t.Fatalf("terraform plan ended with %v, want a non-zero exit after the interrupted read:\n%s", exitErr, out)
+		t.Fatalf("terraform %s ended with %v, want a non-zero exit after the interrupted read:\n%s", args[0], exitErr, out)
 	}
 	// Terraform only exits once the provider's read has returned, so the exit bounds how long the
 	// provider took; the slack over the one-second goal is for loaded CI machines.
