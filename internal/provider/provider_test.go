@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -12,6 +14,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/cloudtask/terraform-provider-cloudtask/internal/emulator"
 	"github.com/cloudtask/terraform-provider-cloudtask/internal/wait"
@@ -106,4 +111,93 @@ data "cloudtask_polardb_batch_task" "t" {
 	if n := srv.TotalCalls(); n != 0 {
 		t.Fatalf("emulator received %d requests, want 0", n)
 	}
+}
+
+// TestAccProviderProfileCredentials reads the access key from an aliyun CLI profile, and shows
+// an unusable profile reported as a client set-up error. Not parallel: it sets HOME.
+func TestAccProviderProfileCredentials(t *testing.T) {
+	srv := emulator.NewTestServer(t, &emulator.Scenario{
+		PolarDBBatchTasks: []emulator.BatchTask{{BatchID: "pcb-prof", Phases: []emulator.Phase{
+			phase(0, batchTaskBody("pcb-prof", "COMPLETED", 1, 1, "")),
+		}}},
+	})
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	for _, v := range []string{"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY", "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+		"ALICLOUD_SECRET_KEY", "ALIBABA_CLOUD_SECURITY_TOKEN", "ALICLOUD_SECURITY_TOKEN", "ALIBABA_CLOUD_PROFILE", "ALICLOUD_PROFILE"} {
+		t.Setenv(v, "")
+	}
+	if err := os.MkdirAll(filepath.Join(home, ".aliyun"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	profiles := fmt.Sprintf(`{"current":"emulator","profiles":[
+  {"name":"emulator","mode":"AK","access_key_id":%q,"access_key_secret":%q,"region_id":"cn-hangzhou"},
+  {"name":"assumed","mode":"RamRoleArn","access_key_id":"x","access_key_secret":"y","ram_role_arn":"acs:ram::1:role/r"}
+]}`, emulator.AlibabaAccessKeyID, emulator.AlibabaAccessKeySecret)
+	if err := os.WriteFile(filepath.Join(home, ".aliyun", "config.json"), []byte(profiles), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	config := func(profile string) string {
+		return fmt.Sprintf(`
+provider "cloudtask" {
+  alibaba = {
+    profile   = %q
+    endpoints = { polardb = %q }
+  }
+}
+data "cloudtask_polardb_batch_task" "t" {
+  batch_id = "pcb-prof"
+}
+`, profile, srv.URL())
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: config("emulator"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(batchTaskAddr, tfjsonpath.New("status"), knownvalue.StringExact("COMPLETED")),
+				},
+			},
+			{
+				Config:      config("assumed"),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Configure Alibaba Cloud Client.*RamRoleArn.*not\s+supported`),
+			},
+		},
+	})
+}
+
+// TestAccProviderOnlyTheReadCloudNeedsCredentials reads a Tencent task with no Alibaba
+// credentials anywhere: credentials are resolved per cloud, on its first read. Not parallel.
+func TestAccProviderOnlyTheReadCloudNeedsCredentials(t *testing.T) {
+	srv := emulator.NewTestServer(t, &emulator.Scenario{
+		TencentTasks: []emulator.TencentTask{{JobID: "job-only01", TaskName: "A", Phases: []emulator.TencentPhase{{
+			Response: []byte(`{"JobId":"job-only01","TaskName":"A","TaskState":"SUCCEED","CreateTime":"2026-05-28T09:29:09Z","EndTime":null}`),
+		}}}},
+	})
+	t.Setenv("HOME", t.TempDir())
+	for _, v := range []string{"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALICLOUD_SECRET_KEY"} {
+		t.Setenv(v, "")
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "cloudtask" {
+  tencent = {
+    secret_id  = %q
+    secret_key = %q
+    endpoints  = { batch = %q }
+  }
+}
+data "cloudtask_tencent_batch_task" "t" {
+  job_id    = "job-only01"
+  task_name = "A"
+}
+`, emulator.TencentSecretID, emulator.TencentSecretKey, srv.URL()),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.cloudtask_tencent_batch_task.t", tfjsonpath.New("task_state"), knownvalue.StringExact("SUCCEED")),
+			},
+		}},
+	})
 }
