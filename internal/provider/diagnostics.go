@@ -131,8 +131,8 @@ func addWaitError(diags *diag.Diagnostics, plan readPlan, err error, timeout tim
 		diags.AddError(fmt.Sprintf(summaryTimedOut, plan.noun), fmt.Sprintf(
 			"%s did not reach a terminal state within timeouts.read (%s). %s, after %s and %d polls. "+
 				"Raise timeouts.read, for example timeouts = { read = \"%s\" }, if the task needs longer.",
-			capitalize(plan.target), timeout, lastSeen(timedOut.Seen, timedOut.Last),
-			timedOut.Elapsed.Round(time.Second), timedOut.Polls, (timeout*2).String()))
+			capitalize(plan.target), shortDuration(timeout), lastSeen(timedOut.Seen, timedOut.Last),
+			timedOut.Elapsed.Round(time.Second), timedOut.Polls, shortDuration(2*timeout)))
 	case errors.As(err, &interrupted):
 		diags.AddError(fmt.Sprintf(summaryInterrupted, plan.noun), fmt.Sprintf(
 			"The wait for %s was interrupted (Terraform was asked to stop) after %s and %d polls; it did not time out. %s. "+
@@ -213,6 +213,18 @@ func apiErrorDetail(err error) string {
 		return "Error: " + err.Error()
 	}
 	return ""
+}
+
+// shortDuration writes a duration as a user would in timeouts: "40m" rather than "40m0s".
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 func capitalize(s string) string {

@@ -201,3 +201,19 @@ data "cloudtask_tencent_batch_task" "t" {
 		}},
 	})
 }
+
+func TestShortDuration(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[time.Duration]string{
+		40 * time.Minute:               "40m",
+		2 * time.Hour:                  "2h",
+		90 * time.Minute:               "1h30m",
+		3 * time.Second:                "3s",
+		20*time.Minute + 5*time.Second: "20m5s",
+		1500 * time.Millisecond:        "1.5s",
+	} {
+		if got := shortDuration(in); got != want {
+			t.Errorf("shortDuration(%v) = %q, want %q", in, got, want)
+		}
+	}
+}
