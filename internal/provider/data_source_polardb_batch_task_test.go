@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -395,6 +396,41 @@ func TestBatchTaskOutcome(t *testing.T) {
 		got := batchTaskOutcome(&tt.task)
 		if got.terminal != tt.terminal || got.succeeded != tt.succeeded || len(got.failures) != tt.failures {
 			t.Errorf("%s: got terminal=%v succeeded=%v failures=%d", tt.name, got.terminal, got.succeeded, len(got.failures))
+		}
+	}
+}
+
+func TestFlattenBatchTask(t *testing.T) {
+	t.Parallel()
+	s := func(v string) *string { return &v }
+	tests := []struct {
+		name         string
+		task         alibaba.BatchTask
+		wantSubTasks []polarDBSubTaskModel // nil = null list
+	}{
+		{"absent sub tasks stay null", alibaba.BatchTask{RequestID: "r1"}, nil},
+		{"empty sub tasks stay an empty list", alibaba.BatchTask{RequestID: "r2", SubTasks: []alibaba.BatchSubTask{}}, []polarDBSubTaskModel{}},
+		{"values verbatim, nulls null", alibaba.BatchTask{RequestID: "r3", SubTasks: []alibaba.BatchSubTask{
+			{TaskID: s("1"), Status: s(" FAILED "), ErrorMsg: s("")},
+		}}, []polarDBSubTaskModel{{
+			TaskID: types.StringValue("1"), InstanceID: types.StringNull(), Status: types.StringValue(" FAILED "),
+			TaskBegin: types.StringNull(), TaskEnd: types.StringNull(), ErrorMsg: types.StringValue(""),
+		}}},
+	}
+	for _, tt := range tests {
+		var m polarDBBatchTaskModel
+		flattenBatchTask(&tt.task, &m)
+		if (m.SubTasks == nil) != (tt.wantSubTasks == nil) || len(m.SubTasks) != len(tt.wantSubTasks) {
+			t.Errorf("%s: sub_tasks = %#v, want %#v", tt.name, m.SubTasks, tt.wantSubTasks)
+			continue
+		}
+		for i := range m.SubTasks {
+			if m.SubTasks[i] != tt.wantSubTasks[i] {
+				t.Errorf("%s: sub_tasks[%d] = %#v, want %#v", tt.name, i, m.SubTasks[i], tt.wantSubTasks[i])
+			}
+		}
+		if !m.Status.IsNull() || !m.TotalCount.IsNull() || m.RequestID.ValueString() != tt.task.RequestID {
+			t.Errorf("%s: status %v, total_count %v, request_id %v", tt.name, m.Status, m.TotalCount, m.RequestID)
 		}
 	}
 }
