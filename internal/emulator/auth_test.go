@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
 	tccommon "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
 )
@@ -186,7 +187,7 @@ func TestRouting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != 400 || s.Answered(APIPolarDBTasks, "MissingAccessKeyId") != 1 {
 		t.Errorf("unsigned request: status %d", resp.StatusCode)
 	}
@@ -200,7 +201,8 @@ func TestRouting(t *testing.T) {
 func TestSecurityTokensAndForms(t *testing.T) {
 	t.Parallel()
 	s := NewTestServer(t, happyScenario())
-	sts, err := sdk.NewClientWithStsToken("cn-hangzhou", AlibabaAccessKeyID, AlibabaAccessKeySecret, "sts-token-value")
+	sts, err := sdk.NewClientWithOptions("cn-hangzhou", sdk.NewConfig(),
+		credentials.NewStsTokenCredential(AlibabaAccessKeyID, AlibabaAccessKeySecret, "sts-token-value"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +217,7 @@ func TestSecurityTokensAndForms(t *testing.T) {
 	if !strings.Contains(rec.last.URL.RawQuery, "SecurityToken=") || !strings.Contains(string(rec.body), "BatchId=pcb-happy") {
 		t.Fatalf("the request did not carry what this test means to check: %s / %s", rec.last.URL.RawQuery, rec.body)
 	}
-	if _, _, code := alibabaCall(t, sts, roaRequest(t, s, "t-happy")); code != "" || len(rec.last.Header["x-acs-security-token"]) == 0 {
+	if _, _, code := alibabaCall(t, sts, roaRequest(t, s, "t-happy")); code != "" || len(rec.last.Header["x-acs-security-token"]) == 0 { //nolint:staticcheck // the SDK sets the header map directly, not canonicalised
 		t.Fatalf("roa with token: %q", code)
 	}
 

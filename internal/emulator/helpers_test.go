@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
 	alierrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	tccommon "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
@@ -90,14 +91,14 @@ func (r *recorder) replay(t *testing.T, rawURL string) (int, []byte) {
 	if err != nil {
 		t.Fatalf("replay: %v", err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	out, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, out
 }
 
 func alibabaClient(t *testing.T, ak, secret string) *sdk.Client {
 	t.Helper()
-	c, err := sdk.NewClientWithAccessKey("cn-hangzhou", ak, secret)
+	c, err := sdk.NewClientWithOptions("cn-hangzhou", sdk.NewConfig(), credentials.NewAccessKeyCredential(ak, secret))
 	if err != nil {
 		t.Fatalf("alibaba client: %v", err)
 	}

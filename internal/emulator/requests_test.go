@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
+	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
 	tccommon "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
 )
@@ -24,7 +25,8 @@ func TestRequestsRecordsVerifiedParams(t *testing.T) {
 	clock := newFakeClock()
 	s := startServer(t, Options{Scenario: happyScenario(), Now: clock.Now})
 	const aliToken, tcToken = "sts-token-alibaba", "sts-token-tencent"
-	ali, err := sdk.NewClientWithStsToken("cn-hangzhou", AlibabaAccessKeyID, AlibabaAccessKeySecret, aliToken)
+	ali, err := sdk.NewClientWithOptions("cn-hangzhou", sdk.NewConfig(),
+		credentials.NewStsTokenCredential(AlibabaAccessKeyID, AlibabaAccessKeySecret, aliToken))
 	if err != nil {
 		t.Fatal(err)
 	}

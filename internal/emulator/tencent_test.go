@@ -220,7 +220,7 @@ func TestTencentUnsignedRejected(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, _ := io.ReadAll(resp.Body)
 	var out tencentErrorBody
 	_ = json.Unmarshal(body, &out)

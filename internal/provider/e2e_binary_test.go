@@ -225,7 +225,7 @@ data "cloudtask_polardb_batch_task" "t" {
 			t.Fatalf("terraform exited (%v) before the wait was under way:\n%s", err, output())
 		case <-started:
 			cancel()
-			<-exited
+			t.Logf("terraform ended: %v", <-exited)
 			t.Fatalf("the emulator saw %d DescribeBatchTask calls in 30s, want 2 before interrupting:\n%s",
 				srv.Calls(emulator.APIPolarDBBatchTask), output())
 		case <-tick.C:
@@ -250,7 +250,7 @@ wait:
 			break wait
 		case <-giveUp:
 			cancel()
-			<-exited
+			t.Logf("terraform ended: %v", <-exited)
 			t.Fatalf("terraform still running 10s after SIGINT (%d polls since):\n%s",
 				srv.Calls(emulator.APIPolarDBBatchTask)-callsAtSignal, output())
 		case <-tick.C:

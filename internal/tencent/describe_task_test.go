@@ -467,7 +467,7 @@ func TestDescribeTaskAllShortPages(t *testing.T) {
 		if n == 1 {
 			set = `[{"TaskInstanceIndex":0},{"TaskInstanceIndex":1}]`
 		}
-		fmt.Fprintf(w, `{"Response":{"TaskState":"RUNNING","TaskInstanceTotalCount":5000,"TaskInstanceSet":%s,"RequestId":"req-%d"}}`, set, n)
+		_, _ = fmt.Fprintf(w, `{"Response":{"TaskState":"RUNNING","TaskInstanceTotalCount":5000,"TaskInstanceSet":%s,"RequestId":"req-%d"}}`, set, n)
 	}))
 	t.Cleanup(srv.Close)
 
@@ -534,10 +534,10 @@ func TestDescribeTaskWrongShape(t *testing.T) {
 				n := calls
 				mu.Unlock()
 				if tt.goodAfter < 0 || n <= tt.goodAfter {
-					fmt.Fprintf(w, `{"Response":{"TaskInstanceTotalCount":"many","RequestId":"bad-%d"}}`, n)
+					_, _ = fmt.Fprintf(w, `{"Response":{"TaskInstanceTotalCount":"many","RequestId":"bad-%d"}}`, n)
 					return
 				}
-				fmt.Fprint(w, `{"Response":{"TaskState":"SUCCEED","RequestId":"good"}}`)
+				_, _ = fmt.Fprint(w, `{"Response":{"TaskState":"SUCCEED","RequestId":"good"}}`)
 			}))
 			t.Cleanup(srv.Close)
 			c := newTestClient(t, srv.URL)

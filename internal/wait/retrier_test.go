@@ -74,7 +74,7 @@ func TestRetrierDo(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			clock := newSteppingClock(testStart)
-			var ctx context.Context = context.Background()
+			ctx := context.Background()
 			if tt.deadline > 0 {
 				ctx = newManualCtx(testStart.Add(tt.deadline))
 			}

@@ -55,7 +55,7 @@ func TestRunServesDemoScenario(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("unsigned request answered %d", resp.StatusCode)
 	}
