@@ -114,9 +114,8 @@ func (d *alidnsBatchResultDataSource) Read(ctx context.Context, req datasource.R
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	client, err := d.data.alibaba()
-	if err != nil {
-		addClientError(&resp.Diagnostics, "Alibaba Cloud", err)
+	client := d.data.alibaba(&resp.Diagnostics)
+	if client == nil {
 		return
 	}
 

@@ -109,9 +109,8 @@ func (d *bdrcTaskDataSource) Read(ctx context.Context, req datasource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	client, err := d.data.alibaba()
-	if err != nil {
-		addClientError(&resp.Diagnostics, "Alibaba Cloud", err)
+	client := d.data.alibaba(&resp.Diagnostics)
+	if client == nil {
 		return
 	}
 

@@ -114,9 +114,8 @@ func (d *polarDBBatchTaskDataSource) Read(ctx context.Context, req datasource.Re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	client, err := d.data.alibaba()
-	if err != nil {
-		addClientError(&resp.Diagnostics, "Alibaba Cloud", err)
+	client := d.data.alibaba(&resp.Diagnostics)
+	if client == nil {
 		return
 	}
 

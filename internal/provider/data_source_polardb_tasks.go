@@ -253,9 +253,8 @@ func (d *polarDBTasksDataSource) Read(ctx context.Context, req datasource.ReadRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	client, err := d.data.alibaba()
-	if err != nil {
-		addClientError(&resp.Diagnostics, "Alibaba Cloud", err)
+	client := d.data.alibaba(&resp.Diagnostics)
+	if client == nil {
 		return
 	}
 

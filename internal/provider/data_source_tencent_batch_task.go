@@ -223,9 +223,8 @@ func (d *tencentBatchTaskDataSource) Read(ctx context.Context, req datasource.Re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	client, err := d.data.tencent()
-	if err != nil {
-		addClientError(&resp.Diagnostics, "Tencent Cloud", err)
+	client := d.data.tencent(&resp.Diagnostics)
+	if client == nil {
 		return
 	}
 

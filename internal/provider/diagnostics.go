@@ -19,6 +19,12 @@ import (
 	"github.com/cloudtask/terraform-provider-cloudtask/internal/wait"
 )
 
+// The clouds as summaries name them ("Missing Alibaba Cloud Credentials").
+const (
+	cloudAlibaba = "Alibaba Cloud"
+	cloudTencent = "Tencent Cloud"
+)
+
 // Summaries used by more than one data source or asserted by tests.
 const (
 	summaryInvalidDuration     = "Invalid Duration"

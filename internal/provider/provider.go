@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -233,8 +234,9 @@ func newProviderData(version string, t tuning, ali alibaba.Config, tc tencent.Co
 	}
 }
 
-// alibaba returns the shared Alibaba client, resolving credentials on first use.
-func (d *providerData) alibaba() (*alibaba.Client, error) {
+// alibaba returns the shared Alibaba client, resolving credentials on first use. When the
+// client cannot be built it reports why in diags and returns nil.
+func (d *providerData) alibaba(diags *diag.Diagnostics) *alibaba.Client {
 	d.alibabaOnce.Do(func() {
 		d.alibabaClient, d.alibabaErr = alibaba.NewClient(d.alibabaConfig, alibaba.ClientOptions{
 			Getenv:    os.Getenv,
@@ -242,11 +244,16 @@ func (d *providerData) alibaba() (*alibaba.Client, error) {
 			Backoff:   d.tuning.backoff,
 		})
 	})
-	return d.alibabaClient, d.alibabaErr
+	if d.alibabaErr != nil {
+		addClientError(diags, cloudAlibaba, d.alibabaErr)
+		return nil
+	}
+	return d.alibabaClient
 }
 
-// tencent returns the shared Tencent client, resolving credentials on first use.
-func (d *providerData) tencent() (*tencent.Client, error) {
+// tencent returns the shared Tencent client, resolving credentials on first use. When the
+// client cannot be built it reports why in diags and returns nil.
+func (d *providerData) tencent(diags *diag.Diagnostics) *tencent.Client {
 	d.tencentOnce.Do(func() {
 		d.tencentClient, d.tencentErr = tencent.NewClient(d.tencentConfig, tencent.ClientOptions{
 			Getenv:    os.Getenv,
@@ -254,7 +261,11 @@ func (d *providerData) tencent() (*tencent.Client, error) {
 			Backoff:   d.tuning.backoff,
 		})
 	})
-	return d.tencentClient, d.tencentErr
+	if d.tencentErr != nil {
+		addClientError(diags, cloudTencent, d.tencentErr)
+		return nil
+	}
+	return d.tencentClient
 }
 
 func alibabaConfig(m *alibabaModel) alibaba.Config {
