@@ -226,7 +226,8 @@ func isContextError(err error) bool {
 	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 }
 
-func stringOrEmpty(s *string) string {
+// quotedOrNone renders an API string for a message: quoted, or <none> when the API sent none.
+func quotedOrNone(s *string) string {
 	if s == nil {
 		return "<none>"
 	}

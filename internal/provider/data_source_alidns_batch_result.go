@@ -170,7 +170,7 @@ func alidnsBatchResultOutcome(r *alibaba.BatchResultCount) outcome {
 		case status == alidnsStatusNoTask:
 			out.failures = []string{"no batch task has been submitted"}
 		case failed > 0 || r.Reason != nil:
-			out.failures = []string{fmt.Sprintf("%d entries failed: %s", failed, stringOrEmpty(r.Reason))}
+			out.failures = []string{fmt.Sprintf("%d entries failed: %s", failed, quotedOrNone(r.Reason))}
 		}
 	}
 	return out

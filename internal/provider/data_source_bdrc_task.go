@@ -138,7 +138,7 @@ func bdrcTaskOutcome(t *alibaba.BDRCTask) outcome {
 		out.summary = fmt.Sprintf("progress %.2f%%", float64(*t.Progress)*100/bdrcProgressScale)
 	}
 	if out.terminal && !out.succeeded {
-		out.failures = []string{fmt.Sprintf("task %s ended %s: %s", stringOrEmpty(t.TaskID), status, stringOrEmpty(t.ErrorMessage))}
+		out.failures = []string{fmt.Sprintf("task %s ended %s: %s", quotedOrNone(t.TaskID), status, quotedOrNone(t.ErrorMessage))}
 	}
 	return out
 }

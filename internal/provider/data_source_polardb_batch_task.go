@@ -144,7 +144,7 @@ func batchTaskOutcome(t *alibaba.BatchTask) outcome {
 	for _, st := range t.SubTasks {
 		if trimmedStatus(st.Status) == batchTaskStatusFailed {
 			out.failures = append(out.failures, fmt.Sprintf("sub task %s on instance %s: %s",
-				stringOrEmpty(st.TaskID), stringOrEmpty(st.InstanceID), stringOrEmpty(st.ErrorMsg)))
+				quotedOrNone(st.TaskID), quotedOrNone(st.InstanceID), quotedOrNone(st.ErrorMsg)))
 		}
 	}
 	out.succeeded = status == batchTaskStatusCompleted && len(out.failures) == 0

@@ -544,8 +544,8 @@ func polarDBTasksOutcome(tasks []polarDBListedTask) outcome {
 		}
 		if status == polarDBTaskStop || polarDBTaskErrorCode(t.task.TaskErrorCode) != "" {
 			out.failures = append(out.failures, fmt.Sprintf("task %s (%s, status %s): error code %s, message %s",
-				stringOrEmpty(t.task.TaskID), stringOrEmpty(t.task.TaskAction), stringOrEmpty(t.status),
-				stringOrEmpty(t.task.TaskErrorCode), stringOrEmpty(t.task.TaskErrorMessage)))
+				quotedOrNone(t.task.TaskID), quotedOrNone(t.task.TaskAction), quotedOrNone(t.status),
+				quotedOrNone(t.task.TaskErrorCode), quotedOrNone(t.task.TaskErrorMessage)))
 		}
 	}
 	out.succeeded = out.terminal && len(out.failures) == 0

@@ -333,8 +333,8 @@ func tencentInstanceFailure(in tencent.TaskInstance) string {
 		exitCode = fmt.Sprint(*in.ExitCode)
 	}
 	return fmt.Sprintf("instance %s: state %s, exit code %s, reason %s, detailed reason %s",
-		index, stringOrEmpty(in.TaskInstanceState), exitCode,
-		stringOrEmpty(in.StateReason), stringOrEmpty(in.StateDetailedReason))
+		index, quotedOrNone(in.TaskInstanceState), exitCode,
+		quotedOrNone(in.StateReason), quotedOrNone(in.StateDetailedReason))
 }
 
 func countOf(n *int64) int64 {
