@@ -19,10 +19,8 @@ import (
 )
 
 const (
-	defaultReadTimeout   = 20 * time.Minute
-	defaultPollInterval  = 10 * time.Second
-	minPollInterval      = time.Second
-	defaultNotFoundGrace = 30 * time.Second
+	defaultReadTimeout = 20 * time.Minute
+	minPollInterval    = time.Second
 )
 
 // commonModel holds the arguments and attributes every data source shares. It is embedded in each
@@ -49,7 +47,7 @@ func commonAttributes(ctx context.Context, noun string, terminalRule, successRul
 	own["poll_interval"] = schema.StringAttribute{
 		Optional: true,
 		MarkdownDescription: "Steady interval between polls while waiting, as a duration such as `\"30s\"` " +
-			"or `\"2m\"`. At least `\"1s\"`. Default `\"10s\"`.",
+			"or `\"2m\"`. At least `\"1s\"`. Default `\"" + wait.DefaultInterval.String() + "\"`.",
 		Validators: []validator.String{durationValidator{min: minPollInterval}},
 	}
 	own["fail_on_failure"] = schema.BoolAttribute{
@@ -168,21 +166,13 @@ func runRead(ctx context.Context, data *providerData, common *commonModel, plan 
 
 // waitUntilTerminal polls with the plan's cheap poll, then reads the full detail once.
 func waitUntilTerminal(ctx context.Context, data *providerData, common *commonModel, plan readPlan, timeout time.Duration) (outcome, error) {
-	interval := defaultPollInterval
-	if v := common.PollInterval.ValueString(); v != "" {
-		// Validated at plan time; a value that still fails to parse keeps the default.
-		if parsed, err := time.ParseDuration(v); err == nil {
-			interval = parsed
-		}
-	}
-	grace := defaultNotFoundGrace
-	if data.tuning.notFoundGrace > 0 {
-		grace = data.tuning.notFoundGrace
-	}
+	// Zero values leave the engine's defaults: a 10s interval (the documented default of
+	// poll_interval) and a 30s not-found grace. poll_interval was validated at plan time.
+	interval, _ := time.ParseDuration(common.PollInterval.ValueString())
 	var last outcome
 	poller := wait.Poller{
 		Interval:      interval,
-		NotFoundGrace: grace,
+		NotFoundGrace: data.tuning.notFoundGrace,
 		IsNotFound:    plan.isNotFound,
 		OnPoll: func(s wait.State, elapsed time.Duration, polls int) {
 			tflog.Info(ctx, "waiting for "+plan.target, map[string]any{

@@ -40,7 +40,7 @@ type cloudtaskProvider struct {
 // retry and not-found paths run in seconds. The zero value means the defaults.
 type tuning struct {
 	backoff       *wait.Backoff // per-request retries; nil = wait.DefaultBackoff()
-	notFoundGrace time.Duration // 0 = defaultNotFoundGrace
+	notFoundGrace time.Duration // 0 = the wait engine's default (30s)
 }
 
 type providerModel struct {
