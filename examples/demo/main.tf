@@ -14,17 +14,17 @@ variable "emulator_url" {
 }
 
 provider "cloudtask" {
-  alibaba = {
+  alibaba {
     region = "cn-hangzhou"
-    endpoints = {
+    endpoints {
       polardb = var.emulator_url
       bdrc    = var.emulator_url
       alidns  = var.emulator_url
     }
   }
-  tencent = {
+  tencent {
     region    = "ap-guangzhou"
-    endpoints = { batch = var.emulator_url }
+    endpoints { batch = var.emulator_url }
   }
 }
 
@@ -33,7 +33,7 @@ data "cloudtask_polardb_batch_task" "install" {
   batch_id            = "pcb-demo01"
   wait_for_completion = true
   poll_interval       = "5s"
-  timeouts = {
+  timeouts {
     read = "2m"
   }
 
@@ -63,7 +63,7 @@ data "cloudtask_tencent_batch_task" "render" {
   task_name           = "A"
   wait_for_completion = true
   poll_interval       = "5s"
-  timeouts = {
+  timeouts {
     read = "2m"
   }
 }

@@ -20,6 +20,7 @@ import (
 
 const (
 	defaultReadTimeout = 20 * time.Minute
+	minReadTimeout     = time.Second
 	minPollInterval    = time.Second
 )
 
@@ -48,21 +49,13 @@ func commonAttributes(ctx context.Context, noun string, terminalRule, successRul
 		Optional: true,
 		MarkdownDescription: "Steady interval between polls while waiting, as a duration such as `\"30s\"` " +
 			"or `\"2m\"`. At least `\"1s\"`. Default `\"" + wait.DefaultInterval.String() + "\"`.",
-		Validators: []validator.String{durationValidator{min: minPollInterval}},
+		Validators: []validator.String{durationValidator{min: minPollInterval, tooShort: pollIntervalTooShort}},
 	}
 	own["fail_on_failure"] = schema.BoolAttribute{
 		Optional: true,
 		MarkdownDescription: "When `true` and the " + noun + " ended in failure, the read fails with an " +
 			"error that lists what failed and why. Default `false`: the outcome is only reported in `succeeded`.",
 	}
-	timeoutsAttribute := timeouts.AttributesWithOpts(ctx, timeouts.Opts{
-		ReadDescription: "Bound on the whole read, waiting included, as a duration such as `\"40m\"`. Default `\"20m\"`.",
-	})
-	if nested, ok := timeoutsAttribute.(schema.SingleNestedAttribute); ok {
-		nested.MarkdownDescription = "Time limits, written `timeouts = { read = \"40m\" }`."
-		timeoutsAttribute = nested
-	}
-	own["timeouts"] = timeoutsAttribute
 	own["terminal"] = schema.BoolAttribute{
 		Computed:            true,
 		MarkdownDescription: "Whether the " + noun + " has reached a terminal state: " + terminalRule + ".",
@@ -111,6 +104,27 @@ func singleRequestPlan[T any](noun, target string, isNotFound func(error) bool, 
 		return outcomeOf(answer), nil
 	}
 	return readPlan{noun: noun, target: target, poll: read, full: read, pollIsFull: true, isNotFound: isNotFound}
+}
+
+// commonBlocks are the blocks every data source shares: `timeouts { read = "..." }`. A block,
+// unlike an object attribute, rejects a misspelled key ("Unsupported argument") at validate.
+func commonBlocks(ctx context.Context) map[string]schema.Block {
+	block, ok := timeouts.BlockWithOpts(ctx, timeouts.Opts{}).(schema.SingleNestedBlock)
+	if !ok {
+		panic("terraform-plugin-framework-timeouts: Block is no longer a SingleNestedBlock")
+	}
+	block.MarkdownDescription = "Time limits, written `timeouts { read = \"40m\" }`."
+	// The library's own validator accepts "0s" and "-1m" and its message offers "-1.5h" as an
+	// example: check for a positive duration with the same wording as poll_interval instead.
+	block.Attributes = map[string]schema.Attribute{
+		"read": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Bound on the whole read, waiting included, as a duration such as `\"40m\"`. " +
+				"At least `\"" + minReadTimeout.String() + "\"`. Default `\"" + shortDuration(defaultReadTimeout) + "\"`.",
+			Validators: []validator.String{durationValidator{min: minReadTimeout, tooShort: readTimeoutTooShort}},
+		},
+	}
+	return map[string]schema.Block{"timeouts": block}
 }
 
 // configureProviderData is the shared Configure of the data sources.

@@ -67,6 +67,7 @@ func (d *bdrcTaskDataSource) Schema(ctx context.Context, _ datasource.SchemaRequ
 		MarkdownDescription: "Reads an asynchronous BDRC (Backup and Disaster Recovery Center) task with the BDRC " +
 			"`DescribeTask` API (2023-08-08, `GET /api/v1/tasks/{TaskId}`), and can wait until it is " +
 			"`COMPLETE`, `FAILED`, `EXPIRED` or `CANCELED`. Values are those of the answer's `Data`, as returned.",
+		Blocks: commonBlocks(ctx),
 		Attributes: commonAttributes(ctx, "BDRC task",
 			"`task_status` is `COMPLETE`, `FAILED`, `EXPIRED` or `CANCELED`",
 			"`task_status` is `COMPLETE`",

@@ -66,6 +66,7 @@ func (d *polarDBBatchTaskDataSource) Schema(ctx context.Context, _ datasource.Sc
 		MarkdownDescription: "Reads a PolarDB batch task and its sub tasks with the PolarDB `DescribeBatchTask` " +
 			"API (2017-08-01), and can wait until the task is `COMPLETED` or `FAILED`. Values are stored as " +
 			"the API returns them.",
+		Blocks: commonBlocks(ctx),
 		Attributes: commonAttributes(ctx, "batch task",
 			"`status` is `COMPLETED` or `FAILED`",
 			"`status` is `COMPLETED` and no sub task is `FAILED`",

@@ -140,7 +140,7 @@ func TestAccPolarDBBatchTask_waitTimesOut(t *testing.T) {
 			Config: batchTaskConfig(srv.URL(), `
   batch_id            = "pcb-slow"
   wait_for_completion = true
-  timeouts            = { read = "3s" }`),
+  timeouts { read = "3s" }`),
 			ExpectError: regexp.MustCompile(`(?s)Timed Out Waiting for PolarDB Batch Task.*Last\s+status:\s+"RUNNING"\s+\(3\s+of\s+10\s+sub\s+tasks\s+succeeded\).*Raise\s+timeouts.read`),
 		}},
 	})
@@ -197,10 +197,10 @@ func TestAccPolarDBBatchTask_wrongSecretFailsWithoutRetries(t *testing.T) {
 	})
 	config := fmt.Sprintf(`
 provider "cloudtask" {
-  alibaba = {
+  alibaba {
     access_key = %q
     secret_key = "not-the-secret"
-    endpoints  = { polardb = %q }
+    endpoints { polardb = %q }
   }
 }
 data "cloudtask_polardb_batch_task" "t" {
@@ -299,7 +299,12 @@ func TestAccPolarDBBatchTask_badInputRejectedAtPlan(t *testing.T) {
 		{`batch_id = ""`, summaryInvalidID},
 		{"batch_id = \"pcb-1\"\n  poll_interval = \"500ms\"", summaryInvalidDuration},
 		{"batch_id = \"pcb-1\"\n  poll_interval = \"soon\"", summaryInvalidDuration},
-		{"batch_id = \"pcb-1\"\n  timeouts = { read = \"forever\" }", "Invalid Attribute Value"},
+		// timeouts.read gets poll_interval's check and wording, not the library's, which passes
+		// "0s" and "-1m" and suggests "-1.5h".
+		{"batch_id = \"pcb-1\"\n  timeouts { read = \"forever\" }", summaryInvalidDuration},
+		{"batch_id = \"pcb-1\"\n  timeouts { read = \"10 minutes\" }", summaryInvalidDuration},
+		{"batch_id = \"pcb-1\"\n  timeouts { read = \"0s\" }", summaryInvalidDuration},
+		{"batch_id = \"pcb-1\"\n  timeouts { read = \"-1m\" }", summaryInvalidDuration},
 	}
 	steps := make([]resource.TestStep, 0, len(cases))
 	for _, c := range cases {
@@ -328,7 +333,9 @@ func TestAccPolarDBBatchTask_environmentCredentials(t *testing.T) {
 	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", emulator.AlibabaAccessKeySecret)
 	config := fmt.Sprintf(`
 provider "cloudtask" {
-  alibaba = { endpoints = { polardb = %q } }
+  alibaba {
+    endpoints { polardb = %q }
+  }
 }
 data "cloudtask_polardb_batch_task" "t" {
   batch_id = "pcb-env"
@@ -355,7 +362,9 @@ func TestAccPolarDBBatchTask_missingCredentials(t *testing.T) {
 	}
 	config := fmt.Sprintf(`
 provider "cloudtask" {
-  alibaba = { endpoints = { polardb = %q } }
+  alibaba {
+    endpoints { polardb = %q }
+  }
 }
 data "cloudtask_polardb_batch_task" "t" {
   batch_id = "pcb-1"

@@ -119,6 +119,7 @@ func (d *polarDBTasksDataSource) Schema(ctx context.Context, _ datasource.Schema
 			"is `Waiting`, `Running` or `Pause`. The API's task object has no status of its own, so each task's " +
 			"`status` is learned by querying each status of the filter on its own. Values are stored as the API " +
 			"returns them.",
+		Blocks: commonBlocks(ctx),
 		Attributes: commonAttributes(ctx, "task list",
 			"no listed task is `Waiting`, `Running` or `Pause`",
 			"terminal, and no task is `Stop` or carries a task error code (`task_error_code` other than empty or `\"null\"`)",

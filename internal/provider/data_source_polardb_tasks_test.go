@@ -354,7 +354,7 @@ func TestAccPolarDBTasks_waitTimesOut(t *testing.T) {
 			Config: polarDBTasksConfig(srv.URL(), `
   db_cluster_id       = "pc-slow"
   wait_for_completion = true
-  timeouts            = { read = "3s" }`),
+  timeouts { read = "3s" }`),
 			ExpectError: regexp.MustCompile(`(?s)Timed\s+Out\s+Waiting\s+for\s+PolarDB\s+Tasks.*Last\s+status:\s+"in\s+progress"\s+` +
 				`\(1\s+task\s+still\s+Waiting,\s+Running\s+or\s+Pause\).*Raise\s+timeouts.read`),
 		}},

@@ -109,6 +109,7 @@ func (d *tencentBatchTaskDataSource) Schema(ctx context.Context, _ datasource.Sc
 			"`DescribeTask` API (2017-03-12), and can wait until the task is `SUCCEED`, `FAILED` or " +
 			"`FAILED_INTERRUPTED`. Values are stored as the API returns them. Requests stay within the API's " +
 			"limit of 3 per second, shared by every read of the provider.",
+		Blocks: commonBlocks(ctx),
 		Attributes: commonAttributes(ctx, "task",
 			"`task_state` is `SUCCEED`, `FAILED` or `FAILED_INTERRUPTED`",
 			"`task_state` is `SUCCEED` and no instance failed (`failed_count` and `failed_interrupted_count` "+

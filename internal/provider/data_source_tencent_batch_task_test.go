@@ -557,9 +557,9 @@ func TestAccTencentBatchTask_environmentCredentials(t *testing.T) {
 	}
 	config := fmt.Sprintf(`
 provider "cloudtask" {
-  tencent = {
+  tencent {
     region    = "ap-chengdu"
-    endpoints = { batch = %q }
+    endpoints { batch = %q }
   }
 }
 data "cloudtask_tencent_batch_task" "t" {
@@ -597,9 +597,9 @@ func TestAccTencentBatchTask_missingCredentials(t *testing.T) {
 	}
 	config := fmt.Sprintf(`
 provider "cloudtask" {
-  tencent = {
+  tencent {
     region    = "ap-shanghai"
-    endpoints = { batch = %q }
+    endpoints { batch = %q }
   }
 }
 data "cloudtask_tencent_batch_task" "t" {

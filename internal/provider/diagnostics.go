@@ -54,9 +54,15 @@ func addInvalidDuration(diags *diag.Diagnostics, p path.Path, raw string, err er
 		fmt.Sprintf("%q is not a duration: %s. Use a number with a unit, such as \"30s\", \"5m\" or \"1h30m\".", raw, err))
 }
 
-func addDurationTooShort(diags *diag.Diagnostics, p path.Path, raw string, minimum time.Duration) {
+// Why a duration shorter than its minimum is refused, per attribute.
+const (
+	pollIntervalTooShort = "polling faster only spends the API's rate limit"
+	readTimeoutTooShort  = "the read needs time for at least one request"
+)
+
+func addDurationTooShort(diags *diag.Diagnostics, p path.Path, raw string, minimum time.Duration, why string) {
 	diags.AddAttributeError(p, summaryInvalidDuration,
-		fmt.Sprintf("%q is shorter than the minimum of %s: polling faster only spends the API's rate limit.", raw, minimum))
+		fmt.Sprintf("%q is shorter than the minimum of %s: %s.", raw, minimum, why))
 }
 
 func addInvalidID(diags *diag.Diagnostics, p path.Path, raw string) {
@@ -136,7 +142,7 @@ func addWaitError(diags *diag.Diagnostics, plan readPlan, err error, timeout tim
 	case errors.As(err, &timedOut):
 		diags.AddError(fmt.Sprintf(summaryTimedOut, plan.noun), fmt.Sprintf(
 			"%s did not reach a terminal state within timeouts.read (%s). %s, after %s and %d polls. "+
-				"Raise timeouts.read, for example timeouts = { read = \"%s\" }, if the task needs longer.",
+				"Raise timeouts.read, for example timeouts { read = \"%s\" }, if the task needs longer.",
 			capitalize(plan.target), shortDuration(timeout), lastSeen(timedOut.Seen, timedOut.Last),
 			timedOut.Elapsed.Round(time.Second), timedOut.Polls, shortDuration(2*timeout)))
 	case errors.As(err, &interrupted):

@@ -200,7 +200,7 @@ data "cloudtask_polardb_batch_task" "t" {
   batch_id            = "pcb-stuck"
   wait_for_completion = true
   poll_interval       = "1s"
-  timeouts            = { read = "5m" }
+  timeouts { read = "5m" }
 `+dataSourceExtra+`
 }
 `)
@@ -372,19 +372,19 @@ func TestAccSecretsNeverLogged(t *testing.T) {
 			})
 			ws := newTerraformWorkspace(t, terraform, fmt.Sprintf(`
 provider "cloudtask" {
-  alibaba = {
+  alibaba {
     access_key     = %[2]q
     secret_key     = %[3]q
     security_token = %[4]q
     region         = "cn-hangzhou"
-    endpoints      = { polardb = %[1]q }
+    endpoints { polardb = %[1]q }
   }
-  tencent = {
+  tencent {
     secret_id      = %[5]q
     secret_key     = %[6]q
     security_token = %[7]q
     region         = "ap-shanghai"
-    endpoints      = { batch = %[1]q }
+    endpoints { batch = %[1]q }
   }
 }
 
@@ -392,7 +392,7 @@ data "cloudtask_polardb_batch_task" "t" {
   batch_id            = "pcb-secret"
   wait_for_completion = true
   poll_interval       = "1s"
-  timeouts            = { read = "30s" }
+  timeouts { read = "30s" }
 }
 
 data "cloudtask_tencent_batch_task" "t" {
@@ -400,7 +400,7 @@ data "cloudtask_tencent_batch_task" "t" {
   task_name           = "A"
   wait_for_completion = true
   poll_interval       = "1s"
-  timeouts            = { read = "30s" }
+  timeouts { read = "30s" }
 }
 
 output "polardb_status" { value = data.cloudtask_polardb_batch_task.t.status }

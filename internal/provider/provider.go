@@ -96,9 +96,8 @@ func (p *cloudtaskProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 			"Alibaba Cloud and Tencent Cloud, and can block a Terraform run until a task reaches a " +
 			"terminal state. Both blocks are optional: credentials of a cloud are only resolved when a " +
 			"data source of that cloud is read.",
-		Attributes: map[string]schema.Attribute{
-			"alibaba": schema.SingleNestedAttribute{
-				Optional: true,
+		Blocks: map[string]schema.Block{
+			"alibaba": schema.SingleNestedBlock{
 				MarkdownDescription: "Alibaba Cloud access, used by the PolarDB, BDRC and Alidns data " +
 					"sources. Each argument falls back to its environment variables, then to the " +
 					"profile in `~/.aliyun/config.json`.",
@@ -131,8 +130,9 @@ func (p *cloudtaskProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 							"`StsToken`). Environment: `ALIBABA_CLOUD_PROFILE`, then `ALICLOUD_PROFILE`; " +
 							"otherwise the file's current profile.",
 					},
-					"endpoints": schema.SingleNestedAttribute{
-						Optional:            true,
+				},
+				Blocks: map[string]schema.Block{
+					"endpoints": schema.SingleNestedBlock{
 						MarkdownDescription: "Endpoint overrides per service.",
 						Attributes: map[string]schema.Attribute{
 							"polardb": endpoint("PolarDB", "https://polardb.aliyuncs.com"),
@@ -142,8 +142,7 @@ func (p *cloudtaskProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					},
 				},
 			},
-			"tencent": schema.SingleNestedAttribute{
-				Optional: true,
+			"tencent": schema.SingleNestedBlock{
 				MarkdownDescription: "Tencent Cloud access, used by the Batch data source. Each argument " +
 					"falls back to its environment variable, then to the tccli profile in `~/.tccli/`.",
 				Attributes: map[string]schema.Attribute{
@@ -171,8 +170,9 @@ func (p *cloudtaskProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 						MarkdownDescription: "tccli profile name (`~/.tccli/<profile>.credential`). " +
 							"Environment: `TENCENTCLOUD_PROFILE`. Default `default`.",
 					},
-					"endpoints": schema.SingleNestedAttribute{
-						Optional:            true,
+				},
+				Blocks: map[string]schema.Block{
+					"endpoints": schema.SingleNestedBlock{
 						MarkdownDescription: "Endpoint overrides per service.",
 						Attributes: map[string]schema.Attribute{
 							"batch": endpoint("Batch", "https://batch.tencentcloudapi.com"),

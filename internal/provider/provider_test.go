@@ -39,17 +39,21 @@ func protoV6Factories() map[string]func() (tfprotov6.ProviderServer, error) {
 func providerBlock(url string) string {
 	return fmt.Sprintf(`
 provider "cloudtask" {
-  alibaba = {
+  alibaba {
     access_key = %[2]q
     secret_key = %[3]q
     region     = "cn-hangzhou"
-    endpoints  = { polardb = %[1]q, bdrc = %[1]q, alidns = %[1]q }
+    endpoints {
+      polardb = %[1]q
+      bdrc    = %[1]q
+      alidns  = %[1]q
+    }
   }
-  tencent = {
+  tencent {
     secret_id  = %[4]q
     secret_key = %[5]q
     region     = "ap-shanghai"
-    endpoints  = { batch = %[1]q }
+    endpoints { batch = %[1]q }
   }
 }
 `, url, emulator.AlibabaAccessKeyID, emulator.AlibabaAccessKeySecret, emulator.TencentSecretID, emulator.TencentSecretKey)
@@ -90,19 +94,42 @@ func TestProviderSchemaValid(t *testing.T) {
 	}
 }
 
-// TestAccProviderEndpointRejectedAtPlan shows a malformed endpoint override fails at plan time.
+// alidnsReachableScenario has an Alidns task the configurations below would read if nothing
+// stopped them, so a zero-call assertion on it means the error came before any request.
+func alidnsReachableScenario() *emulator.Scenario {
+	return &emulator.Scenario{AlidnsTasks: []emulator.AlidnsTask{{TaskID: 7, Phases: []emulator.Phase{
+		phase(0, `{"Status":1,"TotalCount":1,"SuccessCount":1,"FailedCount":0,"BatchType":"RR_ADD","TaskId":7}`)}}}}
+}
+
+// alidnsProvider is a provider block whose Alidns endpoint is the emulator, with extra lines in
+// the alibaba block (and in its endpoints block).
+func alidnsProvider(url, alibabaExtra, endpointsExtra string) string {
+	return fmt.Sprintf(`
+provider "cloudtask" {
+  alibaba {
+    access_key = %[2]q
+    secret_key = %[3]q
+    %[4]s
+    endpoints {
+      alidns = %[1]q
+      %[5]s
+    }
+  }
+}
+`, url, emulator.AlibabaAccessKeyID, emulator.AlibabaAccessKeySecret, alibabaExtra, endpointsExtra)
+}
+
+// TestAccProviderEndpointRejectedAtPlan shows a malformed endpoint override fails at plan time,
+// before the read that would otherwise reach the emulator.
 func TestAccProviderEndpointRejectedAtPlan(t *testing.T) {
 	t.Parallel()
-	srv := emulator.NewTestServer(t, &emulator.Scenario{})
+	srv := emulator.NewTestServer(t, alidnsReachableScenario())
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Factories(),
 		Steps: []resource.TestStep{{
-			Config: `
-provider "cloudtask" {
-  alibaba = { endpoints = { polardb = "https://polardb.aliyuncs.com/some/path" } }
-}
-data "cloudtask_polardb_batch_task" "t" {
-  batch_id = "pcb-1"
+			Config: alidnsProvider(srv.URL(), "", `polardb = "https://polardb.aliyuncs.com/some/path"`) + `
+data "cloudtask_alidns_batch_result" "t" {
+  task_id = 7
 }
 `,
 			ExpectError: summary(summaryInvalidEndpoint),
@@ -110,6 +137,69 @@ data "cloudtask_polardb_batch_task" "t" {
 	})
 	if n := srv.TotalCalls(); n != 0 {
 		t.Fatalf("emulator received %d requests, want 0", n)
+	}
+}
+
+// TestAccProviderTyposRejected shows that a misspelled key in a nested setting is an error at
+// validate, not silently dropped as Terraform does inside an object value: a dropped endpoint
+// override would send requests, with real credentials, to the public endpoint.
+func TestAccProviderTyposRejected(t *testing.T) {
+	t.Parallel()
+	srv := emulator.NewTestServer(t, alidnsReachableScenario())
+	read := `
+data "cloudtask_alidns_batch_result" "t" {
+  task_id = 7
+  %s
+}
+`
+	cases := map[string]string{
+		"provider argument": alidnsProvider(srv.URL(), `regoin = "cn-x"`, "") + fmt.Sprintf(read, ""),
+		"endpoint":          alidnsProvider(srv.URL(), "", `polar_db = "http://gateway"`) + fmt.Sprintf(read, ""),
+		"timeouts":          alidnsProvider(srv.URL(), "", "") + fmt.Sprintf(read, `timeouts { raed = "1m" }`),
+		"tencent endpoint": fmt.Sprintf(`
+provider "cloudtask" {
+  tencent {
+    secret_id  = %q
+    secret_key = %q
+    endpoints {
+      batch = %q
+      bacth = "http://gateway"
+    }
+  }
+}
+data "cloudtask_tencent_batch_task" "t" {
+  job_id    = "job-1"
+  task_name = "A"
+}
+`, emulator.TencentSecretID, emulator.TencentSecretKey, srv.URL()),
+	}
+	for name, config := range cases {
+		t.Run(name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: protoV6Factories(),
+				Steps: []resource.TestStep{{
+					Config:      config,
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(`Unsupported argument`),
+				}},
+			})
+		})
+	}
+	if n := srv.TotalCalls(); n != 0 {
+		t.Fatalf("emulator received %d requests for configurations with typos, want 0", n)
+	}
+	// Control: the same configuration without a typo reads the task, so the emulator was reachable.
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{{
+			Config: alidnsProvider(srv.URL(), "", "") + fmt.Sprintf(read, `timeouts { read = "1m" }`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.cloudtask_alidns_batch_result.t", tfjsonpath.New("succeeded"), knownvalue.Bool(true)),
+			},
+		}},
+	})
+	if n := srv.Calls(emulator.APIAlidnsBatchResult); n == 0 {
+		t.Fatal("the control read sent no DescribeBatchResultCount request")
 	}
 }
 
@@ -140,9 +230,9 @@ func TestAccProviderProfileCredentials(t *testing.T) {
 	config := func(profile string) string {
 		return fmt.Sprintf(`
 provider "cloudtask" {
-  alibaba = {
+  alibaba {
     profile   = %q
-    endpoints = { polardb = %q }
+    endpoints { polardb = %q }
   }
 }
 data "cloudtask_polardb_batch_task" "t" {
@@ -184,10 +274,10 @@ func TestAccProviderOnlyTheReadCloudNeedsCredentials(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: fmt.Sprintf(`
 provider "cloudtask" {
-  tencent = {
+  tencent {
     secret_id  = %q
     secret_key = %q
-    endpoints  = { batch = %q }
+    endpoints { batch = %q }
   }
 }
 data "cloudtask_tencent_batch_task" "t" {

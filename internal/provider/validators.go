@@ -13,9 +13,11 @@ import (
 	"github.com/cloudtask/terraform-provider-cloudtask/internal/endpoint"
 )
 
-// durationValidator checks that a string parses as a Go duration of at least min.
+// durationValidator checks that a string parses as a Go duration of at least min; tooShort says
+// why a shorter one is refused.
 type durationValidator struct {
-	min time.Duration
+	min      time.Duration
+	tooShort string
 }
 
 var _ validator.String = durationValidator{}
@@ -39,7 +41,7 @@ func (v durationValidator) ValidateString(_ context.Context, req validator.Strin
 		return
 	}
 	if d < v.min {
-		addDurationTooShort(&resp.Diagnostics, req.Path, raw, v.min)
+		addDurationTooShort(&resp.Diagnostics, req.Path, raw, v.min, v.tooShort)
 	}
 }
 

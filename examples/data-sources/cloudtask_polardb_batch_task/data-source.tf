@@ -4,7 +4,7 @@ data "cloudtask_polardb_batch_task" "install" {
   wait_for_completion = true
   fail_on_failure     = true
   poll_interval       = "30s"
-  timeouts = {
+  timeouts {
     read = "40m"
   }
 }
