@@ -189,7 +189,7 @@ func waitUntilTerminal(ctx context.Context, data *providerData, common *commonMo
 		NotFoundGrace: data.tuning.notFoundGrace,
 		IsNotFound:    plan.isNotFound,
 		OnPoll: func(s wait.State, elapsed time.Duration, polls int) {
-			tflog.Info(ctx, "waiting for "+plan.target, map[string]any{
+			tflog.Info(ctx, progressMessage(plan.target, s, elapsed, polls), map[string]any{
 				"status":   s.Status,
 				"progress": s.Summary,
 				"terminal": s.Terminal,
@@ -214,6 +214,22 @@ func waitUntilTerminal(ctx context.Context, data *providerData, common *commonMo
 		return last, nil
 	}
 	return plan.full(ctx)
+}
+
+// progressMessage is a wait's INFO line, which states the facts so that it reads without its
+// fields: `waiting for batch task "pcb-1": status RUNNING (3 of 10 sub tasks succeeded), 12s
+// elapsed, 4 polls`.
+func progressMessage(target string, s wait.State, elapsed time.Duration, polls int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "waiting for %s: status %s", target, s.Status)
+	if s.Summary != "" {
+		fmt.Fprintf(&b, " (%s)", s.Summary)
+	}
+	fmt.Fprintf(&b, ", %s elapsed, %s", elapsed.Round(time.Second), plural(int64(polls), "poll"))
+	if s.Terminal {
+		b.WriteString(", terminal")
+	}
+	return b.String()
 }
 
 // trimmedStatus is the status used for decisions: the APIs have been seen to pad values
