@@ -1,9 +1,12 @@
 // Command cloudtask-emulator serves the signature-verifying local cloud for
-// demos and manual testing. It prints one line,
-// CLOUDTASK_EMULATOR_URL=http://127.0.0.1:PORT, to stdout once listening,
-// logs one line per request to stderr, and runs until SIGINT or SIGTERM.
+// demos and manual testing. Once listening it prints, to stdout, the line
+// CLOUDTASK_EMULATOR_URL=http://127.0.0.1:PORT and then a guide: the
+// credentials it accepts, a provider block pointing at it, the ids of the
+// scenario's tasks and, with -provider-dir, the dev_overrides CLI
+// configuration for a provider built there. It logs one line per request to
+// stderr and runs until SIGINT or SIGTERM.
 //
-//	go run ./internal/emulator/cmd/cloudtask-emulator -addr 127.0.0.1:0 -scenario FILE
+//	cloudtask-emulator -addr 127.0.0.1:0 -scenario FILE -provider-dir bin
 package main
 
 import (
@@ -14,6 +17,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"github.com/cloudtask/terraform-provider-cloudtask/internal/emulator"
@@ -35,6 +39,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	flags.SetOutput(stderr)
 	addr := flags.String("addr", "127.0.0.1:0", "listen address")
 	scenarioPath := flags.String("scenario", "", "scenario JSON file (empty serves an empty scenario)")
+	providerDir := flags.String("provider-dir", "", "directory of a built provider, for the dev_overrides the guide prints")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
@@ -54,6 +59,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	// The URL line on stdout is the command's contract with scripts, not a log.
 	if _, err := fmt.Fprintf(stdout, "CLOUDTASK_EMULATOR_URL=%s\n", srv.URL()); err != nil {
+		_ = srv.Close()
+		return err
+	}
+	dir := *providerDir
+	if dir != "" {
+		if abs, err := filepath.Abs(dir); err == nil {
+			dir = abs // dev_overrides wants an absolute path
+		}
+	}
+	if err := writeGuide(stdout, srv.URL(), sc, dir); err != nil {
 		_ = srv.Close()
 		return err
 	}
