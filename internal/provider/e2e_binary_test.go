@@ -300,8 +300,8 @@ const (
 	leakTencentSecret  = "TcS3cr3t-MUST-NOT-LEAK-5d3a"
 	leakTencentWrong   = "TcS3cr3t-WRONG-NOT-LEAK-e84b"
 	leakTencentToken   = "TcTOKEN-MUST-NOT-LEAK-2c6f"
-	leakWaitingPolarDB = `waiting for PolarDB batch task "pcb-secret"`
-	leakWaitingTencent = `waiting for Tencent Batch task "A" of job "job-secret01"`
+	leakWaitingPolarDB = `waiting for PolarDB batch task "pcb-secret": status RUNNING`
+	leakWaitingTencent = `waiting for Tencent Batch task "A" of job "job-secret01": status RUNNING`
 )
 
 func TestAccSecretsNeverLogged(t *testing.T) {
