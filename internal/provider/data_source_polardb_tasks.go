@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -21,9 +21,10 @@ import (
 )
 
 var (
-	_ datasource.DataSource                   = (*polarDBTasksDataSource)(nil)
-	_ datasource.DataSourceWithConfigure      = (*polarDBTasksDataSource)(nil)
-	_ datasource.DataSourceWithValidateConfig = (*polarDBTasksDataSource)(nil)
+	_ datasource.DataSource                     = (*polarDBTasksDataSource)(nil)
+	_ datasource.DataSourceWithConfigure        = (*polarDBTasksDataSource)(nil)
+	_ datasource.DataSourceWithValidateConfig   = (*polarDBTasksDataSource)(nil)
+	_ datasource.DataSourceWithConfigValidators = (*polarDBTasksDataSource)(nil)
 )
 
 // NewPolarDBTasksDataSource returns the cloudtask_polardb_tasks data source.
@@ -129,10 +130,7 @@ func (d *polarDBTasksDataSource) Schema(ctx context.Context, _ datasource.Schema
 					MarkdownDescription: "ID of the cluster (`DBClusterId`), such as `pc-xxx`. Exactly one of " +
 						"`db_cluster_id` and `db_node_id` must be set; with `db_node_id`, this holds the cluster " +
 						"ID the API returned.",
-					Validators: []validator.String{
-						idValidator{},
-						stringvalidator.ExactlyOneOf(path.MatchRoot("db_node_id")),
-					},
+					Validators: []validator.String{idValidator{}},
 				},
 				"db_node_id": schema.StringAttribute{
 					Optional: true,
@@ -223,6 +221,14 @@ func (d *polarDBTasksDataSource) Schema(ctx context.Context, _ datasource.Schema
 					},
 				},
 			}),
+	}
+}
+
+// ConfigValidators checks at plan time that exactly one of the two ids is set, with an error
+// that names both.
+func (d *polarDBTasksDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
+	return []datasource.ConfigValidator{
+		datasourcevalidator.ExactlyOneOf(path.MatchRoot("db_cluster_id"), path.MatchRoot("db_node_id")),
 	}
 }
 

@@ -481,7 +481,7 @@ func TestAccPolarDBTasks_badInputRejectedAtPlan(t *testing.T) {
 		want string
 	}{
 		{`db_cluster_id = "pc-1"` + "\n  db_node_id = \"pi-1\"" + window, "Invalid Attribute Combination"},
-		{`status = "Running"` + window, "Invalid Attribute Combination"},
+		{`status = "Running"` + window, "Missing Attribute Configuration"},
 		{`db_cluster_id = "pc/1"` + window, summaryInvalidID},
 		{"db_cluster_id = \"pc-1\"\n  start_time = \"2020-11-30 00:00\"\n  end_time = \"2020-12-02T03:00Z\"", summaryInvalidTime},
 		{"db_cluster_id = \"pc-1\"\n  start_time = \"2020-11-30T00:00Z\"\n  end_time = \"2020-12-02T3:00Z\"", summaryInvalidTime},
@@ -506,6 +506,33 @@ func TestAccPolarDBTasks_badInputRejectedAtPlan(t *testing.T) {
 	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: protoV6Factories(), Steps: steps})
 	if n := srv.TotalCalls(); n != 0 {
 		t.Fatalf("emulator received %d requests for invalid configurations, want 0", n)
+	}
+}
+
+// Exactly one of db_cluster_id and db_node_id: the error names both, before any request.
+func TestAccPolarDBTasks_exactlyOneID(t *testing.T) {
+	t.Parallel()
+	srv := emulator.NewTestServer(t, &emulator.Scenario{})
+	both := regexp.MustCompile(`Exactly\s+one\s+of\s+these\s+attributes\s+must\s+be\s+configured:\s+\[db_cluster_id,db_node_id\]`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{
+			{
+				Config:      polarDBTasksConfig(srv.URL(), `  status = "Running"`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Missing\s+Attribute\s+Configuration.*` + both.String()),
+			},
+			{
+				Config: polarDBTasksConfig(srv.URL(), `
+  db_cluster_id = "pc-1"
+  db_node_id    = "pi-1"`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Invalid\s+Attribute\s+Combination.*` + both.String()),
+			},
+		},
+	})
+	if n := srv.TotalCalls(); n != 0 {
+		t.Fatalf("emulator received %d requests, want 0", n)
 	}
 }
 
