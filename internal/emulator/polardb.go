@@ -129,6 +129,10 @@ func (s *Server) describeTasks(c *call) ([]byte, *apiError) {
 		}
 		return nil, &apiError{http.StatusNotFound, "InvalidDBClusterId.NotFound", "The specified cluster does not exist."}
 	}
+	// ASSUMPTION (DescribeTasks order): the page does not say how tasks are ordered. The emulator
+	// lists them in the scenario's order (explicit tasks, then generated ones) whatever Status
+	// holds: a listing of several statuses is one sequence with the statuses interleaved, not
+	// grouped by status. The provider keeps the order it is given and relies on none.
 	var matched []json.RawMessage
 	for _, t := range tasks {
 		if slices.Contains(statuses, t.status) && inWindow(t.task, start, end) {
@@ -139,6 +143,11 @@ func (s *Server) describeTasks(c *call) ([]byte, *apiError) {
 	if from := (pageNumber - 1) * pageSize; from < len(matched) {
 		page = matched[from:min(from+pageSize, len(matched))]
 	}
+	// ASSUMPTION (DescribeTasks counts): TotalRecordCount ("the total number of entries
+	// returned") is taken as every task the Status filter and the time window select, over all
+	// pages; PageRecordCount as the tasks on this page (the page's sample answers 30 beside one
+	// task, so it may be the page size). The provider decides with TotalRecordCount and pages
+	// until a short page when it is absent; it stores PageRecordCount and decides nothing with it.
 	body, err := json.Marshal(describeTasksBody{
 		TotalRecordCount: len(matched),
 		PageRecordCount:  len(page),

@@ -2,15 +2,11 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
-	"slices"
-	"strings"
-	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -21,9 +17,10 @@ import (
 )
 
 var (
-	_ datasource.DataSource                   = (*polarDBTasksDataSource)(nil)
-	_ datasource.DataSourceWithConfigure      = (*polarDBTasksDataSource)(nil)
-	_ datasource.DataSourceWithValidateConfig = (*polarDBTasksDataSource)(nil)
+	_ datasource.DataSource                     = (*polarDBTasksDataSource)(nil)
+	_ datasource.DataSourceWithConfigure        = (*polarDBTasksDataSource)(nil)
+	_ datasource.DataSourceWithValidateConfig   = (*polarDBTasksDataSource)(nil)
+	_ datasource.DataSourceWithConfigValidators = (*polarDBTasksDataSource)(nil)
 )
 
 // NewPolarDBTasksDataSource returns the cloudtask_polardb_tasks data source.
@@ -74,30 +71,6 @@ type polarDBTaskStepModel struct {
 	Remain   types.Int64  `tfsdk:"remain"`
 }
 
-// The documented task statuses of DescribeTasks, in the documentation's order.
-const (
-	polarDBTaskWaiting  = "Waiting"
-	polarDBTaskRunning  = "Running"
-	polarDBTaskFinished = "Finished"
-	polarDBTaskClosed   = "Closed"
-	polarDBTaskPause    = "Pause"
-	polarDBTaskStop     = "Stop"
-)
-
-var (
-	polarDBTaskStatuses = []string{polarDBTaskWaiting, polarDBTaskRunning, polarDBTaskFinished,
-		polarDBTaskClosed, polarDBTaskPause, polarDBTaskStop}
-	// polarDBTaskActiveStatuses are the statuses a task can still leave.
-	polarDBTaskActiveStatuses = []string{polarDBTaskWaiting, polarDBTaskRunning, polarDBTaskPause}
-	// polarDBTaskDefaultStatuses are what the API lists when Status is not sent.
-	polarDBTaskDefaultStatuses = []string{polarDBTaskWaiting, polarDBTaskRunning}
-	polarDBTaskPageSizes       = []int64{30, 50, 100}
-)
-
-// polarDBStatusPageSize is the page size of the queries that only learn statuses in
-// page_number mode: their pages are not stored, so the largest size saves requests.
-const polarDBStatusPageSize = 100
-
 func (d *polarDBTasksDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_polardb_tasks"
 }
@@ -115,14 +88,25 @@ func (d *polarDBTasksDataSource) Schema(ctx context.Context, _ datasource.Schema
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the tasks of a PolarDB cluster or node in a time window, such as the steps of " +
-			"creating a cluster, with the PolarDB `DescribeTasks` API (2017-08-01), and can wait until none of them " +
-			"is `Waiting`, `Running` or `Pause`. The API's task object has no status of its own, so each task's " +
-			"`status` is learned by querying each status of the filter on its own. Values are stored as the API " +
-			"returns them.",
+			"creating a cluster, with the PolarDB `DescribeTasks` API (2017-08-01), judges every task in the window, " +
+			"and can wait until none of them is `Waiting`, `Running` or `Pause`. Values are stored as the API " +
+			"returns them.\n\n" +
+			"The API's task object has no status of its own: the status filter is the only way to learn it. So a " +
+			"read makes the listing query (`status` as written, every page or the one `page_number`), then one query " +
+			"per status over the whole window, whatever `status` and `page_number` list, with pages of 100. The " +
+			"first page of each status counts its tasks (`TotalRecordCount`); further pages are read for `Stop` " +
+			"always, for `Finished` and `Closed` when no task is still active (so that every task's error code is " +
+			"seen before `succeeded` is reported), and for any status while a listed task's status is still " +
+			"unknown. A read of a window with fewer than 100 tasks of each status thus costs the listing's pages " +
+			"plus six requests (five when `status` names a single status and `page_number` is unset). While " +
+			"waiting, each poll is one request for the window's `Waiting`, `Running` and `Pause` tasks.",
 		Blocks: commonBlocks(ctx),
-		Attributes: commonAttributes(ctx, "task list",
-			"no listed task is `Waiting`, `Running` or `Pause`",
-			"terminal, and no task is `Stop` or carries a task error code (`task_error_code` other than empty or `\"null\"`)",
+		Attributes: commonAttributes(ctx, "set of tasks in the time window",
+			"no task in the time window is `Waiting`, `Running` or `Pause` (or of a status no per-status query "+
+				"found), whatever `status` and `page_number` list",
+			"terminal, and no task in the time window is `Stop` or carries a task error code (`task_error_code` "+
+				"other than empty or `\"null\"`), whatever `status` and `page_number` list; it is `true` only when "+
+				"every task of the window has been read and seen to be clean",
 			map[string]schema.Attribute{
 				"db_cluster_id": schema.StringAttribute{
 					Optional: true,
@@ -130,10 +114,7 @@ func (d *polarDBTasksDataSource) Schema(ctx context.Context, _ datasource.Schema
 					MarkdownDescription: "ID of the cluster (`DBClusterId`), such as `pc-xxx`. Exactly one of " +
 						"`db_cluster_id` and `db_node_id` must be set; with `db_node_id`, this holds the cluster " +
 						"ID the API returned.",
-					Validators: []validator.String{
-						idValidator{},
-						stringvalidator.ExactlyOneOf(path.MatchRoot("db_node_id")),
-					},
+					Validators: []validator.String{idValidator{}},
 				},
 				"db_node_id": schema.StringAttribute{
 					Optional: true,
@@ -155,10 +136,14 @@ func (d *polarDBTasksDataSource) Schema(ctx context.Context, _ datasource.Schema
 				},
 				"status": schema.StringAttribute{
 					Optional: true,
-					MarkdownDescription: "Statuses of the tasks to list (`Status`), separated by commas: " +
-						backtickList(polarDBTaskStatuses) + ". When unset, the API lists `Waiting` and `Running` " +
-						"tasks only; with `wait_for_completion`, the read instead waits until no task is `Waiting`, " +
-						"`Running` or `Pause` and then lists the tasks of every status, in their final states.",
+					MarkdownDescription: "Statuses of the tasks to list in `tasks` (`Status`), separated by commas: " +
+						backtickList(polarDBTaskStatuses) + ". It selects what is listed only: `terminal`, " +
+						"`succeeded` and `wait_for_completion` cover every task in the time window, whatever it names. " +
+						"When unset, the API lists `Waiting` and `Running` tasks only; with `wait_for_completion`, the " +
+						"read instead lists the tasks of every status, in their final states. With " +
+						"`wait_for_completion` and a filter, the wait too is on the whole window: with `Finished,Stop`, " +
+						"for example, the read waits until no task in the window is `Waiting`, `Running` or `Pause`, " +
+						"then lists the `Finished` and `Stop` tasks.",
 					Validators: []validator.String{statusListValidator{allowed: polarDBTaskStatuses}},
 				},
 				"page_size": schema.Int64Attribute{
@@ -169,24 +154,28 @@ func (d *polarDBTasksDataSource) Schema(ctx context.Context, _ datasource.Schema
 				},
 				"page_number": schema.Int64Attribute{
 					Optional: true,
-					MarkdownDescription: "Page to read (`PageNumber`), from `1`. When set, only that page is read, " +
-						"with `status` sent as written. When unset, every page of every status is read.",
+					MarkdownDescription: "Page of the listing to read (`PageNumber`), from `1`. When set, only " +
+						"that page is listed in `tasks`; when unset, every page is. Either way `terminal` and " +
+						"`succeeded` judge every task in the time window, on every page.",
 					Validators: []validator.Int64{int64validator.Between(1, math.MaxInt32)},
 				},
-				"total_record_count": number("Number of tasks that match. With `page_number`, the API's " +
-					"`TotalRecordCount` for that page's query. Without it, the sum of `TotalRecordCount` over the " +
-					"queries of each status."),
-				"page_record_count": number("Number of tasks read. With `page_number`, the API's `PageRecordCount` " +
-					"for that page. Without it, the number of tasks in `tasks` (every page of every status)."),
+				"total_record_count": number("The API's `TotalRecordCount` for the listing query: the number of " +
+					"tasks in the window that `status` selects (all pages). Null when the API sends none. The " +
+					"per-status queries of the verdict are not counted here."),
+				"page_record_count": number("With `page_number`, the API's `PageRecordCount` for that page, " +
+					"verbatim. Without it, the number of tasks in `tasks`."),
 				"tasks": schema.ListNestedAttribute{
 					Computed: true,
-					MarkdownDescription: "The tasks (`Tasks.Task`). Without `page_number`, grouped by status in the " +
-						"order of the status filter, each group in the API's order; with it, the page in the API's order.",
+					MarkdownDescription: "The tasks (`Tasks.Task`) the listing query returned for `status`, in the " +
+						"API's order: without `page_number` every page in turn (a task the API repeats on a later " +
+						"page is kept once, at its first place), with it that page. Only what `status` and " +
+						"`page_number` select; `terminal` and `succeeded` cover the whole window.",
 					NestedObject: schema.NestedAttributeObject{
 						Attributes: map[string]schema.Attribute{
-							"status": computed("Status of the task: the status of the filter whose query listed it, " +
-								"one of " + backtickList(polarDBTaskStatuses) + " (the API's task object has none). " +
-								"Null when no query listed the task, as when it changed status between queries."),
+							"status": computed("Status of the task, one of " + backtickList(polarDBTaskStatuses) +
+								": the status whose own query listed this `task_id` (the API's task object has none). " +
+								"Null when no per-status query listed the task, as when it changed status between " +
+								"queries; such a task counts as not terminal."),
 							"task_id":     computed("ID of the task (`TaskId`)."),
 							"task_action": computed("API operation that created the task (`TaskAction`), such as `CreateDBInstance`."),
 							"db_name":     computed("Database name (`DBName`), for tasks on a database."),
@@ -224,6 +213,14 @@ func (d *polarDBTasksDataSource) Schema(ctx context.Context, _ datasource.Schema
 					},
 				},
 			}),
+	}
+}
+
+// ConfigValidators checks at plan time that exactly one of the two ids is set, with an error
+// that names both.
+func (d *polarDBTasksDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
+	return []datasource.ConfigValidator{
+		datasourcevalidator.ExactlyOneOf(path.MatchRoot("db_cluster_id"), path.MatchRoot("db_node_id")),
 	}
 }
 
@@ -273,7 +270,7 @@ func (d *polarDBTasksDataSource) Read(ctx context.Context, req datasource.ReadRe
 				return outcome{}, err
 			}
 			result = r
-			return polarDBTasksOutcome(r.tasks), nil
+			return polarDBTasksOutcome(r.window), nil
 		},
 		isNotFound: alibaba.IsNotFound,
 	}
@@ -282,300 +279,6 @@ func (d *polarDBTasksDataSource) Read(ctx context.Context, req datasource.ReadRe
 	}
 	flattenPolarDBTasks(result, &model)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
-}
-
-// polarDBTasksAPI is the adapter call this data source makes; *alibaba.Client implements it.
-type polarDBTasksAPI interface {
-	DescribeTasks(ctx context.Context, r alibaba.TasksRequest) (*alibaba.TasksPage, error)
-}
-
-// polarDBTasksQuery is what a read asks DescribeTasks for, derived once from the configuration.
-type polarDBTasksQuery struct {
-	base       alibaba.TasksRequest // ids, window and page size; Status and PageNumber set per request
-	filter     []string             // the user's status filter; nil when unset
-	statuses   []string             // the statuses whose tasks are listed, each queried on its own
-	pageNumber int                  // 0 = every page
-	pageStatus string               // Status sent with the page_number query; "" = the API's default
-}
-
-func newPolarDBTasksQuery(m *polarDBTasksModel) polarDBTasksQuery {
-	q := polarDBTasksQuery{
-		base: alibaba.TasksRequest{
-			DBClusterID: m.DBClusterID.ValueString(),
-			DBNodeID:    m.DBNodeID.ValueString(),
-			StartTime:   m.StartTime.ValueString(),
-			EndTime:     m.EndTime.ValueString(),
-			PageSize:    int(m.PageSize.ValueInt64()),
-		},
-		pageNumber: int(m.PageNumber.ValueInt64()),
-	}
-	switch {
-	case m.Status.ValueString() != "":
-		q.pageStatus = m.Status.ValueString()
-		for _, s := range strings.Split(q.pageStatus, ",") {
-			if !slices.Contains(q.filter, s) {
-				q.filter = append(q.filter, s)
-			}
-		}
-		q.statuses = q.filter
-	case m.WaitForCompletion.ValueBool():
-		// After the wait the API's default list (Waiting, Running) would be empty: list the
-		// tasks in their final states instead.
-		q.statuses = polarDBTaskStatuses
-		q.pageStatus = strings.Join(polarDBTaskStatuses, ",")
-	default:
-		q.statuses = polarDBTaskDefaultStatuses
-	}
-	return q
-}
-
-func (q polarDBTasksQuery) target() string {
-	if q.base.DBNodeID != "" {
-		return fmt.Sprintf("the tasks of PolarDB node %q", q.base.DBNodeID)
-	}
-	return fmt.Sprintf("the tasks of PolarDB cluster %q", q.base.DBClusterID)
-}
-
-// activeStatuses are the statuses the wait polls for: Waiting, Running and Pause, narrowed to
-// the user's filter when there is one.
-func (q polarDBTasksQuery) activeStatuses() []string {
-	if q.filter == nil {
-		return polarDBTaskActiveStatuses
-	}
-	var out []string
-	for _, s := range polarDBTaskActiveStatuses {
-		if slices.Contains(q.filter, s) {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// polarDBListedTask is a task with the status learned from the query that listed it.
-type polarDBListedTask struct {
-	status *string // nil when no per-status query listed the task
-	task   alibaba.PolarDBTask
-}
-
-// polarDBTasksResult is one full read.
-type polarDBTasksResult struct {
-	tasks                             []polarDBListedTask
-	totalRecordCount, pageRecordCount *int64
-	dbClusterID                       *string
-	requestID                         string // of the last call
-}
-
-// pollPolarDBTasks is the cheap "terminal yet?" question: one page of the tasks still Waiting,
-// Running or Pause, terminal when the API counts none.
-func pollPolarDBTasks(ctx context.Context, c polarDBTasksAPI, q polarDBTasksQuery) (outcome, error) {
-	active := q.activeStatuses()
-	if len(active) == 0 {
-		return outcome{terminal: true, status: "terminal",
-			summary: "the status filter lists no status a task can still leave"}, nil
-	}
-	req := q.base
-	req.Status = strings.Join(active, ",")
-	req.PageNumber = 1
-	page, err := c.DescribeTasks(ctx, req)
-	if err != nil {
-		return outcome{}, err
-	}
-	return polarDBPollOutcome(page, active), nil
-}
-
-func polarDBPollOutcome(page *alibaba.TasksPage, active []string) outcome {
-	count := int64(len(page.Tasks))
-	if page.TotalRecordCount != nil {
-		count = *page.TotalRecordCount
-	}
-	out := outcome{terminal: count == 0, status: "terminal",
-		summary: fmt.Sprintf("%s still %s", plural(count, "task"), joinOr(active))}
-	if !out.terminal {
-		out.status = "in progress"
-	}
-	var smallest *int64
-	for _, t := range page.Tasks {
-		if t.Remain != nil && *t.Remain >= 0 && (smallest == nil || *t.Remain < *smallest) {
-			smallest = t.Remain
-		}
-	}
-	if smallest != nil {
-		out.hint = time.Duration(*smallest) * time.Second
-	}
-	return out
-}
-
-// readPolarDBTasks is the full read: every page of each status on its own (so each task's
-// status is known), or the one page asked for and then the statuses of its tasks.
-func readPolarDBTasks(ctx context.Context, c polarDBTasksAPI, q polarDBTasksQuery) (*polarDBTasksResult, error) {
-	if q.pageNumber > 0 {
-		return readPolarDBTasksPage(ctx, c, q)
-	}
-	r := &polarDBTasksResult{tasks: []polarDBListedTask{}}
-	byID := map[string]int{}
-	var total int64
-	for _, status := range q.statuses {
-		req := q.base
-		req.Status = status
-		first := true
-		err := eachPolarDBTasksPage(ctx, c, req, func(p *alibaba.TasksPage) bool {
-			r.requestID = p.RequestID
-			if r.dbClusterID == nil {
-				r.dbClusterID = p.DBClusterID
-			}
-			if first && p.TotalRecordCount != nil {
-				total += *p.TotalRecordCount
-			}
-			first = false
-			for _, t := range p.Tasks {
-				listed := polarDBListedTask{status: &status, task: t}
-				// A task that changed status between two queries is listed by both; the later
-				// query saw it last.
-				if t.TaskID != nil {
-					if i, ok := byID[*t.TaskID]; ok {
-						r.tasks[i] = listed
-						continue
-					}
-					byID[*t.TaskID] = len(r.tasks)
-				}
-				r.tasks = append(r.tasks, listed)
-			}
-			return true
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	r.totalRecordCount = &total
-	read := int64(len(r.tasks))
-	r.pageRecordCount = &read
-	return r, nil
-}
-
-// readPolarDBTasksPage reads page q.pageNumber with the filter as the user wrote it, then
-// learns the statuses of its tasks from the per-status queries, matching by TaskId.
-func readPolarDBTasksPage(ctx context.Context, c polarDBTasksAPI, q polarDBTasksQuery) (*polarDBTasksResult, error) {
-	req := q.base
-	req.Status = q.pageStatus
-	req.PageNumber = q.pageNumber
-	page, err := c.DescribeTasks(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	r := &polarDBTasksResult{
-		totalRecordCount: page.TotalRecordCount,
-		pageRecordCount:  page.PageRecordCount,
-		dbClusterID:      page.DBClusterID,
-		requestID:        page.RequestID,
-	}
-	unknown := map[string][]int{}
-	if page.Tasks != nil {
-		r.tasks = make([]polarDBListedTask, len(page.Tasks))
-	}
-	for i, t := range page.Tasks {
-		r.tasks[i] = polarDBListedTask{task: t}
-		if t.TaskID != nil {
-			unknown[*t.TaskID] = append(unknown[*t.TaskID], i)
-		}
-	}
-	for _, status := range q.statuses {
-		if len(unknown) == 0 {
-			break
-		}
-		req := q.base
-		req.Status = status
-		req.PageSize = polarDBStatusPageSize
-		err := eachPolarDBTasksPage(ctx, c, req, func(p *alibaba.TasksPage) bool {
-			r.requestID = p.RequestID
-			for _, t := range p.Tasks {
-				if t.TaskID == nil {
-					continue
-				}
-				for _, i := range unknown[*t.TaskID] {
-					r.tasks[i].status = &status
-				}
-				delete(unknown, *t.TaskID)
-			}
-			return len(unknown) > 0
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	return r, nil
-}
-
-// eachPolarDBTasksPage hands page 1, 2, ... of req to visit until the pages have held
-// TotalRecordCount tasks, a page comes back empty, or visit returns false.
-func eachPolarDBTasksPage(ctx context.Context, c polarDBTasksAPI, req alibaba.TasksRequest, visit func(*alibaba.TasksPage) bool) error {
-	var seen int64
-	for n := 1; ; n++ {
-		req.PageNumber = n
-		page, err := c.DescribeTasks(ctx, req)
-		if err != nil {
-			return err
-		}
-		if !visit(page) {
-			return nil
-		}
-		seen += int64(len(page.Tasks))
-		if len(page.Tasks) == 0 || page.TotalRecordCount == nil || seen >= *page.TotalRecordCount {
-			return nil
-		}
-	}
-}
-
-// polarDBTasksOutcome applies the terminal and success rules of SPEC section 3. A task whose
-// status could not be learned counts as not terminal.
-func polarDBTasksOutcome(tasks []polarDBListedTask) outcome {
-	out := outcome{terminal: true}
-	counts := map[string]int{}
-	unknown := 0
-	for _, t := range tasks {
-		status := ""
-		if t.status == nil {
-			unknown++
-			out.terminal = false
-		} else {
-			status = *t.status
-			counts[status]++
-			if slices.Contains(polarDBTaskActiveStatuses, status) {
-				out.terminal = false
-			}
-		}
-		if status == polarDBTaskStop || polarDBTaskErrorCode(t.task.TaskErrorCode) != "" {
-			out.failures = append(out.failures, fmt.Sprintf("task %s (%s, status %s): error code %s, message %s",
-				quotedOrNone(t.task.TaskID), quotedOrNone(t.task.TaskAction), quotedOrNone(t.status),
-				quotedOrNone(t.task.TaskErrorCode), quotedOrNone(t.task.TaskErrorMessage)))
-		}
-	}
-	out.succeeded = out.terminal && len(out.failures) == 0
-
-	var parts []string
-	for _, s := range polarDBTaskStatuses {
-		if counts[s] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
-		}
-	}
-	if unknown > 0 {
-		parts = append(parts, fmt.Sprintf("%d of unknown status", unknown))
-	}
-	out.status = strings.Join(parts, ", ")
-	if out.status == "" {
-		out.status = "no tasks"
-	}
-	out.summary = fmt.Sprintf("%d of %s failed", len(out.failures), plural(int64(len(tasks)), "task"))
-	return out
-}
-
-// polarDBTaskErrorCode is a task's error code for decisions: "" when absent, empty or the
-// literal "null" the API writes when there is none.
-func polarDBTaskErrorCode(code *string) string {
-	c := trimmedStatus(code)
-	if c == "null" {
-		return ""
-	}
-	return c
 }
 
 func flattenPolarDBTasks(r *polarDBTasksResult, m *polarDBTasksModel) {
@@ -611,79 +314,4 @@ func flattenPolarDBTasks(r *polarDBTasksResult, m *polarDBTasksModel) {
 			Steps:              parsePolarDBSteps(t.StepsInfo),
 		})
 	}
-}
-
-// polarDBStepJSON is one entry of StepsInfo; json.Number keeps integers exact.
-type polarDBStepJSON struct {
-	Name     *string      `json:"name"`
-	Progress *json.Number `json:"progress"`
-	Remain   *json.Number `json:"remain"`
-}
-
-// parsePolarDBSteps parses a task's StepsInfo. The API has been seen to send the list
-// JSON-escaped once more (`[{\"remain\":0,...}]`), so an escaped text is unescaped and tried
-// again. Anything that is not a list of steps gives nil (a null attribute), never an error.
-func parsePolarDBSteps(stepsInfo *string) []polarDBTaskStepModel {
-	if stepsInfo == nil {
-		return nil
-	}
-	text := strings.TrimSpace(*stepsInfo)
-	for range 3 {
-		var items []*polarDBStepJSON
-		if err := json.Unmarshal([]byte(text), &items); err == nil {
-			return polarDBStepModels(items)
-		}
-		var inner string
-		switch {
-		case strings.HasPrefix(text, `"`) && json.Unmarshal([]byte(text), &inner) == nil:
-		case json.Unmarshal([]byte(`"`+text+`"`), &inner) == nil && inner != text:
-		default:
-			return nil
-		}
-		text = strings.TrimSpace(inner)
-	}
-	return nil
-}
-
-func polarDBStepModels(items []*polarDBStepJSON) []polarDBTaskStepModel {
-	if items == nil {
-		return nil
-	}
-	steps := make([]polarDBTaskStepModel, len(items))
-	for i, item := range items {
-		if item == nil {
-			steps[i] = polarDBTaskStepModel{Name: types.StringNull(), Progress: types.Int64Null(), Remain: types.Int64Null()}
-			continue
-		}
-		progress, ok1 := jsonInt64(item.Progress)
-		remain, ok2 := jsonInt64(item.Remain)
-		if !ok1 || !ok2 {
-			return nil
-		}
-		steps[i] = polarDBTaskStepModel{Name: stringValue(item.Name), Progress: progress, Remain: remain}
-	}
-	return steps
-}
-
-// jsonInt64 converts an integral JSON number; ok is false for a fraction or a non-number.
-func jsonInt64(n *json.Number) (types.Int64, bool) {
-	if n == nil {
-		return types.Int64Null(), true
-	}
-	if v, err := n.Int64(); err == nil {
-		return types.Int64Value(v), true
-	}
-	f, err := n.Float64()
-	if err != nil || f != math.Trunc(f) || f < math.MinInt64 || f >= math.MaxInt64 {
-		return types.Int64Null(), false
-	}
-	return types.Int64Value(int64(f)), true
-}
-
-// plural renders "1 task" or "3 tasks".
-func plural(n int64, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -1,14 +1,12 @@
 package provider
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -132,9 +130,9 @@ func TestAccPolarDBTasks_seedSample(t *testing.T) {
 			},
 		}},
 	})
-	// One query per status of the API's default list (Waiting, then Running) in every read.
-	if n := srv.Calls(emulator.APIPolarDBTasks); n == 0 || n%2 != 0 {
-		t.Fatalf("DescribeTasks calls = %d, want two per read", n)
+	// The listing (no Status: the API's default), then one query per documented status.
+	if n := srv.Calls(emulator.APIPolarDBTasks); n == 0 || n%7 != 0 {
+		t.Fatalf("DescribeTasks calls = %d, want seven per read", n)
 	}
 }
 
@@ -178,20 +176,20 @@ func TestAccPolarDBTasks_waitUntilFinished(t *testing.T) {
 	}
 }
 
-// polarDBQuery is one DescribeTasks request reduced to what a read varies: Status and PageNumber.
-type polarDBQuery struct{ status, page string }
+// polarDBQuery is one DescribeTasks request reduced to what a read varies.
+type polarDBQuery struct{ status, page, size string }
 
 // polarDBRead is one read of a waiting data source as the emulator saw it: the polls, then the
-// per-status queries of the full read.
+// queries of the full read.
 type polarDBRead struct {
 	polls   []polarDBQuery
 	queries []polarDBQuery
 }
 
-// splitPolarDBReads groups DescribeTasks requests into reads: a run of polls (a Status listing
-// several statuses) ends with the full read's queries (one status each); the next poll starts
-// another read, since Terraform may read a data source more than once per step. Every request
-// must carry fixed, the parameters that never change within a read.
+// splitPolarDBReads groups DescribeTasks requests into reads: a run of polls (Status
+// Waiting,Running,Pause) ends with the full read's queries; the next poll starts another read,
+// since Terraform may read a data source more than once per step. Every request must carry
+// fixed, the parameters that never change within a read.
 func splitPolarDBReads(reqs []emulator.Request, fixed map[string]string) ([]polarDBRead, error) {
 	var reads []polarDBRead
 	for i, r := range reqs {
@@ -200,8 +198,8 @@ func splitPolarDBReads(reqs []emulator.Request, fixed map[string]string) ([]pola
 				return nil, fmt.Errorf("request %d: %s = %q, want %q (params %v)", i, k, r.Params[k], v, r.Params)
 			}
 		}
-		q := polarDBQuery{status: r.Params["Status"], page: r.Params["PageNumber"]}
-		if strings.Contains(q.status, ",") {
+		q := polarDBQuery{status: r.Params["Status"], page: r.Params["PageNumber"], size: r.Params["PageSize"]}
+		if q.status == "Waiting,Running,Pause" {
 			if len(reads) == 0 || len(reads[len(reads)-1].queries) > 0 {
 				reads = append(reads, polarDBRead{})
 			}
@@ -217,8 +215,8 @@ func splitPolarDBReads(reqs []emulator.Request, fixed map[string]string) ([]pola
 }
 
 // TestAccPolarDBTasks_waitPollsOnceThenQueriesEachStatus proves the shape of a wait on the wire:
-// each poll is one request for the active statuses, and the read after it queries every status on
-// its own with the configured page size, paging where a status has more tasks than a page.
+// each poll is one request for the active statuses; the read after it lists every status in
+// one query, paged at the configured size, then queries each status on its own in pages of 100.
 func TestAccPolarDBTasks_waitPollsOnceThenQueriesEachStatus(t *testing.T) {
 	t.Parallel()
 	srv := emulator.NewTestServer(t, &emulator.Scenario{
@@ -227,7 +225,7 @@ func TestAccPolarDBTasks_waitPollsOnceThenQueriesEachStatus(t *testing.T) {
 			{Duration: "1s", Status: "Running", Task: polarDBTaskBody("t-polls", 50, 1, "null", "null")},
 			polarDBTaskPhase(0, "Finished", polarDBTaskBody("t-polls", 100, 0, "null", "null")),
 		}}},
-		// Forty closed tasks: two pages of 30 in the Closed query, none in the polls.
+		// Forty closed tasks: two pages of 30 in the listing, none in the polls.
 		PolarDBTaskGenerators: []emulator.PolarDBTaskGenerator{{DBClusterID: "pc-polls", Count: 40, Status: "Closed",
 			TaskIDPrefix: "t-closed-", BeginTime: "2020-12-01T00:00:00Z"}},
 	})
@@ -246,7 +244,7 @@ func TestAccPolarDBTasks_waitPollsOnceThenQueriesEachStatus(t *testing.T) {
 		}},
 	})
 	reads, err := splitPolarDBReads(srv.Requests(emulator.APIPolarDBTasks), map[string]string{
-		"DBClusterId": "pc-polls", "StartTime": "2020-11-30T00:00Z", "EndTime": "2020-12-02T03:00Z", "PageSize": "30",
+		"DBClusterId": "pc-polls", "StartTime": "2020-11-30T00:00Z", "EndTime": "2020-12-02T03:00Z",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -258,13 +256,16 @@ func TestAccPolarDBTasks_waitPollsOnceThenQueriesEachStatus(t *testing.T) {
 	if len(reads[0].polls) < 2 {
 		t.Errorf("first read polled %d times, want at least 2", len(reads[0].polls))
 	}
+	const all = "Waiting,Running,Finished,Closed,Pause,Stop"
 	wantQueries := []polarDBQuery{
-		{"Waiting", "1"}, {"Running", "1"}, {"Finished", "1"}, {"Closed", "1"}, {"Closed", "2"}, {"Pause", "1"}, {"Stop", "1"},
+		{all, "1", "30"}, {all, "2", "30"},
+		{"Waiting", "1", "100"}, {"Running", "1", "100"}, {"Pause", "1", "100"}, {"Stop", "1", "100"},
+		{"Finished", "1", "100"}, {"Closed", "1", "100"},
 	}
 	for i, r := range reads {
 		for _, p := range r.polls {
-			if p != (polarDBQuery{"Waiting,Running,Pause", "1"}) {
-				t.Errorf("read %d: poll %+v, want Status Waiting,Running,Pause and PageNumber 1", i+1, p)
+			if p != (polarDBQuery{"Waiting,Running,Pause", "1", "30"}) {
+				t.Errorf("read %d: poll %+v, want Status Waiting,Running,Pause, PageNumber 1, PageSize 30", i+1, p)
 			}
 		}
 		if !slices.Equal(r.queries, wantQueries) {
@@ -329,10 +330,10 @@ func TestAccPolarDBTasks_waitWithoutStatusStoresFinalStates(t *testing.T) {
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(polarDBTasksAddr, tfjsonpath.New("terminal"), knownvalue.Bool(true)),
 				statecheck.ExpectKnownValue(polarDBTasksAddr, tfjsonpath.New("succeeded"), knownvalue.Bool(true)),
-				// Grouped by status in the documented order: Finished before Closed.
+				// In the API's order (the emulator's is the scenario's), not grouped by status.
 				statecheck.ExpectKnownValue(polarDBTasksAddr, tfjsonpath.New("tasks"), knownvalue.ListExact([]knownvalue.Check{
-					task("t-finished", "Finished"),
 					task("t-closed", "Closed"),
+					task("t-finished", "Finished"),
 				})),
 				statecheck.ExpectKnownValue(polarDBTasksAddr, tfjsonpath.New("total_record_count"), knownvalue.Int64Exact(2)),
 				statecheck.ExpectKnownValue(polarDBTasksAddr, tfjsonpath.New("status"), knownvalue.Null()),
@@ -386,9 +387,10 @@ func TestAccPolarDBTasks_allPages(t *testing.T) {
 			},
 		}},
 	})
-	// Five pages of 30 per read (30+30+30+30+10), however many reads the test harness makes.
-	if n := srv.Calls(emulator.APIPolarDBTasks); n == 0 || n%5 != 0 {
-		t.Fatalf("DescribeTasks calls = %d, want five per read", n)
+	// Five pages of 30 per read (30+30+30+30+10), which are also the Finished query, then one
+	// query for each other status, however many reads the test harness makes.
+	if n := srv.Calls(emulator.APIPolarDBTasks); n == 0 || n%10 != 0 {
+		t.Fatalf("DescribeTasks calls = %d, want ten per read", n)
 	}
 }
 
@@ -417,9 +419,10 @@ func TestAccPolarDBTasks_pageNumber(t *testing.T) {
 			},
 		}},
 	})
-	// The page itself, then one page of 100 Finished tasks that holds all fifty ids.
-	if n := srv.Calls(emulator.APIPolarDBTasks); n == 0 || n%2 != 0 {
-		t.Fatalf("DescribeTasks calls = %d, want two per read", n)
+	// The page itself, then one query per status; both pages of 100 Finished tasks, since no
+	// task is active and every error code must be seen.
+	if n := srv.Calls(emulator.APIPolarDBTasks); n == 0 || n%8 != 0 {
+		t.Fatalf("DescribeTasks calls = %d, want eight per read", n)
 	}
 }
 
@@ -481,7 +484,7 @@ func TestAccPolarDBTasks_badInputRejectedAtPlan(t *testing.T) {
 		want string
 	}{
 		{`db_cluster_id = "pc-1"` + "\n  db_node_id = \"pi-1\"" + window, "Invalid Attribute Combination"},
-		{`status = "Running"` + window, "Invalid Attribute Combination"},
+		{`status = "Running"` + window, "Missing Attribute Configuration"},
 		{`db_cluster_id = "pc/1"` + window, summaryInvalidID},
 		{"db_cluster_id = \"pc-1\"\n  start_time = \"2020-11-30 00:00\"\n  end_time = \"2020-12-02T03:00Z\"", summaryInvalidTime},
 		{"db_cluster_id = \"pc-1\"\n  start_time = \"2020-11-30T00:00Z\"\n  end_time = \"2020-12-02T3:00Z\"", summaryInvalidTime},
@@ -506,272 +509,6 @@ func TestAccPolarDBTasks_badInputRejectedAtPlan(t *testing.T) {
 	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: protoV6Factories(), Steps: steps})
 	if n := srv.TotalCalls(); n != 0 {
 		t.Fatalf("emulator received %d requests for invalid configurations, want 0", n)
-	}
-}
-
-// newPolarDBTasksTestClient is an Alibaba client signing for the emulator, for the tests that
-// count the requests of one read exactly.
-func newPolarDBTasksTestClient(t *testing.T, srv *emulator.Server) *alibaba.Client {
-	t.Helper()
-	c, err := alibaba.NewClient(alibaba.Config{
-		AccessKey: emulator.AlibabaAccessKeyID,
-		SecretKey: emulator.AlibabaAccessKeySecret,
-		Endpoints: alibaba.Endpoints{PolarDB: srv.URL()},
-	}, alibaba.ClientOptions{Getenv: func(string) string { return "" }, Home: t.TempDir(), Backoff: testTuning.backoff})
-	if err != nil {
-		t.Fatalf("NewClient: %v", err)
-	}
-	return c
-}
-
-func TestPolarDBTasksRequests(t *testing.T) {
-	t.Parallel()
-	srv := emulator.NewTestServer(t, &emulator.Scenario{
-		PolarDBTaskGenerators: []emulator.PolarDBTaskGenerator{
-			{DBClusterID: "pc-run", Count: 130, Status: "Running", TaskIDPrefix: "r-"},
-			{DBClusterID: "pc-fin", Count: 130, Status: "Finished", TaskIDPrefix: "f-"},
-			{DBClusterID: "pc-fin", Count: 3, Status: "Stop", TaskIDPrefix: "s-"},
-		},
-	})
-	client := newPolarDBTasksTestClient(t, srv)
-	str := types.StringValue
-	null := types.StringNull()
-	tests := []struct {
-		name         string
-		model        polarDBTasksModel
-		wantCalls    int
-		wantTasks    int
-		wantTotal    int64
-		firstID      string
-		wantStatuses map[string]int
-	}{
-		{
-			name:      "default statuses, every page of each",
-			model:     polarDBTasksModel{DBClusterID: str("pc-run"), Status: null, PageSize: types.Int64Value(30)},
-			wantCalls: 1 + 5, // Waiting: one empty page; Running: 30+30+30+30+10
-			wantTasks: 130, wantTotal: 130, firstID: "r-0",
-			wantStatuses: map[string]int{"Running": 130},
-		},
-		{
-			name:      "API default page size",
-			model:     polarDBTasksModel{DBClusterID: str("pc-fin"), Status: str("Finished,Stop")},
-			wantCalls: 5 + 1,
-			wantTasks: 133, wantTotal: 133, firstID: "f-0",
-			wantStatuses: map[string]int{"Finished": 130, "Stop": 3},
-		},
-		{
-			name:      "largest pages",
-			model:     polarDBTasksModel{DBClusterID: str("pc-fin"), Status: str("Stop,Finished"), PageSize: types.Int64Value(100)},
-			wantCalls: 1 + 2,
-			wantTasks: 133, wantTotal: 133, firstID: "s-0",
-			wantStatuses: map[string]int{"Finished": 130, "Stop": 3},
-		},
-		{
-			name:      "waiting without a filter lists every status",
-			model:     polarDBTasksModel{DBClusterID: str("pc-fin"), PageSize: types.Int64Value(100), commonModel: commonModel{WaitForCompletion: types.BoolValue(true)}},
-			wantCalls: 1 + 1 + 2 + 1 + 1 + 1,
-			wantTasks: 133, wantTotal: 133, firstID: "f-0",
-			wantStatuses: map[string]int{"Finished": 130, "Stop": 3},
-		},
-		{
-			name:      "one page, statuses learned from pages of 100",
-			model:     polarDBTasksModel{DBClusterID: str("pc-fin"), Status: str("Finished"), PageSize: types.Int64Value(30), PageNumber: types.Int64Value(5)},
-			wantCalls: 1 + 2, // the page (f-120..f-129), then Finished pages 1 and 2
-			wantTasks: 10, wantTotal: 130, firstID: "f-120",
-			wantStatuses: map[string]int{"Finished": 10},
-		},
-		{
-			name:      "one page of the API's default filter",
-			model:     polarDBTasksModel{DBClusterID: str("pc-run"), PageNumber: types.Int64Value(2)},
-			wantCalls: 1 + 1 + 1, // the page (r-30..r-59), Waiting (empty), Running page 1
-			wantTasks: 30, wantTotal: 130, firstID: "r-30",
-			wantStatuses: map[string]int{"Running": 30},
-		},
-		{
-			name:      "page past the end",
-			model:     polarDBTasksModel{DBClusterID: str("pc-run"), PageNumber: types.Int64Value(9)},
-			wantCalls: 1,
-			wantTasks: 0, wantTotal: 130,
-			wantStatuses: map[string]int{},
-		},
-	}
-	for _, tt := range tests {
-		tt.model.StartTime = str("2020-11-30T00:00Z")
-		tt.model.EndTime = str("2020-12-02T03:00Z")
-		// Subtests share the emulator's counters, so they run one after another.
-		before := srv.Calls(emulator.APIPolarDBTasks)
-		r, err := readPolarDBTasks(context.Background(), client, newPolarDBTasksQuery(&tt.model))
-		if err != nil {
-			t.Fatalf("%s: %v", tt.name, err)
-		}
-		if got := srv.Calls(emulator.APIPolarDBTasks) - before; got != tt.wantCalls {
-			t.Errorf("%s: %d requests, want %d", tt.name, got, tt.wantCalls)
-		}
-		if len(r.tasks) != tt.wantTasks || r.totalRecordCount == nil || *r.totalRecordCount != tt.wantTotal {
-			t.Errorf("%s: %d tasks, total %v; want %d, %d", tt.name, len(r.tasks), polarDBDeref(r.totalRecordCount), tt.wantTasks, tt.wantTotal)
-		}
-		if tt.firstID != "" && (len(r.tasks) == 0 || polarDBDeref(r.tasks[0].task.TaskID) != tt.firstID) {
-			t.Errorf("%s: first task is not %s", tt.name, tt.firstID)
-		}
-		statuses := map[string]int{}
-		for _, lt := range r.tasks {
-			statuses[fmt.Sprint(polarDBDeref(lt.status))]++
-		}
-		if fmt.Sprint(statuses) != fmt.Sprint(tt.wantStatuses) {
-			t.Errorf("%s: statuses %v, want %v", tt.name, statuses, tt.wantStatuses)
-		}
-		if r.requestID == "" {
-			t.Errorf("%s: no request id", tt.name)
-		}
-	}
-}
-
-func TestPollPolarDBTasks(t *testing.T) {
-	t.Parallel()
-	srv := emulator.NewTestServer(t, &emulator.Scenario{
-		PolarDBTasks: []emulator.PolarDBTask{
-			{DBClusterID: "pc-poll", Phases: []emulator.PolarDBTaskPhase{
-				polarDBTaskPhase(0, "Running", polarDBTaskBody("t-1", 10, 600, "null", "null")),
-			}},
-			{DBClusterID: "pc-poll", Phases: []emulator.PolarDBTaskPhase{
-				polarDBTaskPhase(0, "Pause", polarDBTaskBody("t-2", 10, 120, "null", "null")),
-			}},
-			{DBClusterID: "pc-poll", Phases: []emulator.PolarDBTaskPhase{
-				polarDBTaskPhase(0, "Finished", polarDBTaskBody("t-3", 100, 0, "null", "null")),
-			}},
-		},
-	})
-	client := newPolarDBTasksTestClient(t, srv)
-	tests := []struct {
-		status       string
-		wantCalls    int
-		wantTerminal bool
-		wantSummary  string
-		wantHint     time.Duration
-	}{
-		{"", 1, false, "2 tasks still Waiting, Running or Pause", 120 * time.Second},
-		{"Running,Finished", 1, false, "1 task still Running", 600 * time.Second},
-		{"Waiting", 1, true, "0 tasks still Waiting", 0},
-		// No status of the filter can change any more: terminal without a request.
-		{"Finished,Stop", 0, true, "the status filter lists no status a task can still leave", 0},
-	}
-	for _, tt := range tests {
-		m := polarDBTasksModel{
-			DBClusterID: types.StringValue("pc-poll"),
-			StartTime:   types.StringValue("2020-11-30T00:00Z"),
-			EndTime:     types.StringValue("2020-12-02T03:00Z"),
-			Status:      types.StringValue(tt.status),
-			commonModel: commonModel{WaitForCompletion: types.BoolValue(true)},
-		}
-		if tt.status == "" {
-			m.Status = types.StringNull()
-		}
-		before := srv.Calls(emulator.APIPolarDBTasks)
-		out, err := pollPolarDBTasks(context.Background(), client, newPolarDBTasksQuery(&m))
-		if err != nil {
-			t.Fatalf("status %q: %v", tt.status, err)
-		}
-		if got := srv.Calls(emulator.APIPolarDBTasks) - before; got != tt.wantCalls {
-			t.Errorf("status %q: %d requests, want %d", tt.status, got, tt.wantCalls)
-		}
-		if out.terminal != tt.wantTerminal || out.summary != tt.wantSummary || out.hint != tt.wantHint {
-			t.Errorf("status %q: got terminal=%v summary=%q hint=%s", tt.status, out.terminal, out.summary, out.hint)
-		}
-	}
-}
-
-func TestPolarDBTasksOutcome(t *testing.T) {
-	t.Parallel()
-	s := func(v string) *string { return &v }
-	task := func(status *string, code string) polarDBListedTask {
-		lt := polarDBListedTask{status: status, task: alibaba.PolarDBTask{TaskID: s("t-1"), TaskAction: s("CreateDBCluster")}}
-		if code != "" {
-			lt.task.TaskErrorCode = s(code)
-		}
-		return lt
-	}
-	tests := []struct {
-		name                string
-		tasks               []polarDBListedTask
-		terminal, succeeded bool
-		failures            int
-		status              string
-	}{
-		{"no tasks", nil, true, true, 0, "no tasks"},
-		{"waiting", []polarDBListedTask{task(s("Waiting"), "null")}, false, false, 0, "1 Waiting"},
-		{"running", []polarDBListedTask{task(s("Running"), "null")}, false, false, 0, "1 Running"},
-		{"pause", []polarDBListedTask{task(s("Pause"), "null")}, false, false, 0, "1 Pause"},
-		{"finished", []polarDBListedTask{task(s("Finished"), "null")}, true, true, 0, "1 Finished"},
-		{"closed", []polarDBListedTask{task(s("Closed"), "")}, true, true, 0, "1 Closed"},
-		{"stop without a code", []polarDBListedTask{task(s("Stop"), "null")}, true, false, 1, "1 Stop"},
-		{"stop with a code", []polarDBListedTask{task(s("Stop"), "InternalError")}, true, false, 1, "1 Stop"},
-		{"finished with an error code", []polarDBListedTask{task(s("Finished"), "InternalError")}, true, false, 1, "1 Finished"},
-		{"error code blank", []polarDBListedTask{task(s("Finished"), " ")}, true, true, 0, "1 Finished"},
-		{"running with an error code", []polarDBListedTask{task(s("Running"), "InternalError")}, false, false, 1, "1 Running"},
-		{"mixed", []polarDBListedTask{task(s("Finished"), "null"), task(s("Running"), "null"), task(s("Finished"), "null")}, false, false, 0, "1 Running, 2 Finished"},
-		{"status unknown", []polarDBListedTask{task(nil, "null"), task(s("Closed"), "null")}, false, false, 0, "1 Closed, 1 of unknown status"},
-	}
-	for _, tt := range tests {
-		got := polarDBTasksOutcome(tt.tasks)
-		if got.terminal != tt.terminal || got.succeeded != tt.succeeded || len(got.failures) != tt.failures || got.status != tt.status {
-			t.Errorf("%s: got terminal=%v succeeded=%v failures=%d status=%q", tt.name, got.terminal, got.succeeded, len(got.failures), got.status)
-		}
-	}
-}
-
-func TestPolarDBPollOutcome(t *testing.T) {
-	t.Parallel()
-	n := func(v int64) *int64 { return &v }
-	tests := []struct {
-		name     string
-		page     alibaba.TasksPage
-		terminal bool
-		hint     time.Duration
-	}{
-		{"none left", alibaba.TasksPage{TotalRecordCount: n(0)}, true, 0},
-		{"smallest remain", alibaba.TasksPage{TotalRecordCount: n(3), Tasks: []alibaba.PolarDBTask{{Remain: n(90)}, {}, {Remain: n(30)}}}, false, 30 * time.Second},
-		{"remain zero means no hint", alibaba.TasksPage{TotalRecordCount: n(1), Tasks: []alibaba.PolarDBTask{{Remain: n(0)}}}, false, 0},
-		{"no total counts the page", alibaba.TasksPage{Tasks: []alibaba.PolarDBTask{{}}}, false, 0},
-		{"no total and no tasks", alibaba.TasksPage{}, true, 0},
-	}
-	for _, tt := range tests {
-		got := polarDBPollOutcome(&tt.page, polarDBTaskActiveStatuses)
-		if got.terminal != tt.terminal || got.hint != tt.hint {
-			t.Errorf("%s: got terminal=%v hint=%s", tt.name, got.terminal, got.hint)
-		}
-	}
-}
-
-func TestParsePolarDBSteps(t *testing.T) {
-	t.Parallel()
-	step := func(name string, progress, remain int64) polarDBTaskStepModel {
-		return polarDBTaskStepModel{Name: types.StringValue(name), Progress: types.Int64Value(progress), Remain: types.Int64Value(remain)}
-	}
-	tests := []struct {
-		name  string
-		input *string
-		want  []polarDBTaskStepModel
-	}{
-		{"absent", nil, nil},
-		{"seed, escaped once more", polarDBPtr(seedStepsInfo), []polarDBTaskStepModel{
-			step("init_task", 100, 0), step("create_instance", 0, 1764), step("init_cluster", 0, 1), step("create_backup", 0, 2)}},
-		{"plain JSON", polarDBPtr(`[{"name":"a","progress":50,"remain":10}]`), []polarDBTaskStepModel{step("a", 50, 10)}},
-		{"a JSON string holding the list", polarDBPtr(`"[{\"name\":\"a\",\"progress\":1,\"remain\":2}]"`), []polarDBTaskStepModel{step("a", 1, 2)}},
-		{"integral float and numeric string", polarDBPtr(`[{"name":"a","progress":100.0,"remain":"7"}]`), []polarDBTaskStepModel{step("a", 100, 7)}},
-		{"missing fields", polarDBPtr(`[{"name":"a"}]`), []polarDBTaskStepModel{{Name: types.StringValue("a"), Progress: types.Int64Null(), Remain: types.Int64Null()}}},
-		{"empty list", polarDBPtr(`[]`), []polarDBTaskStepModel{}},
-		{"the string null", polarDBPtr("null"), nil},
-		{"empty", polarDBPtr(""), nil},
-		{"not JSON", polarDBPtr("init_task 1/4"), nil},
-		{"an object", polarDBPtr(`{"name":"a"}`), nil},
-		{"a fraction", polarDBPtr(`[{"name":"a","progress":33.3,"remain":1}]`), nil},
-		{"a name that is a number", polarDBPtr(`[{"name":5,"progress":1,"remain":1}]`), nil},
-	}
-	for _, tt := range tests {
-		got := parsePolarDBSteps(tt.input)
-		if (got == nil) != (tt.want == nil) || fmt.Sprint(got) != fmt.Sprint(tt.want) {
-			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
-		}
 	}
 }
 
@@ -812,11 +549,209 @@ func TestFlattenPolarDBTasks(t *testing.T) {
 	}
 }
 
-func polarDBPtr(s string) *string { return &s }
+func polarDBCheck(attr string, want knownvalue.Check) statecheck.StateCheck {
+	return statecheck.ExpectKnownValue(polarDBTasksAddr, tfjsonpath.New(attr), want)
+}
 
-func polarDBDeref[T any](p *T) any {
-	if p == nil {
-		return nil
+func polarDBTaskCheck(i int, attr string, want string) statecheck.StateCheck {
+	return statecheck.ExpectKnownValue(polarDBTasksAddr, taskAttr(i, attr), knownvalue.StringExact(want))
+}
+
+// A read without status lists the API's default (Waiting, Running), which leaves out a Stop
+// task: the verdict still sees it.
+func TestAccPolarDBTasks_stopOutsideDefaultListing(t *testing.T) {
+	t.Parallel()
+	srv := emulator.NewTestServer(t, &emulator.Scenario{
+		PolarDBTasks: []emulator.PolarDBTask{{DBClusterID: "pc-stopped", Phases: []emulator.PolarDBTaskPhase{
+			polarDBTaskPhase(0, "Stop", polarDBTaskBody("t-stopped", 40, 0, "InternalError", "Create instance failed.")),
+		}}},
+	})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{{
+			Config: polarDBTasksConfig(srv.URL(), `  db_cluster_id = "pc-stopped"`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				polarDBCheck("tasks", knownvalue.ListSizeExact(0)),
+				polarDBCheck("terminal", knownvalue.Bool(true)),
+				polarDBCheck("succeeded", knownvalue.Bool(false)),
+			},
+		}},
+	})
+}
+
+// A Pause task the filter does not list keeps the window from being terminal.
+func TestAccPolarDBTasks_pauseOutsideFilter(t *testing.T) {
+	t.Parallel()
+	srv := emulator.NewTestServer(t, &emulator.Scenario{
+		PolarDBTasks: []emulator.PolarDBTask{
+			{DBClusterID: "pc-paused", Phases: []emulator.PolarDBTaskPhase{
+				polarDBTaskPhase(0, "Finished", polarDBTaskBody("t-done", 100, 0, "null", "null")),
+			}},
+			{DBClusterID: "pc-paused", Phases: []emulator.PolarDBTaskPhase{
+				polarDBTaskPhase(0, "Pause", polarDBTaskBody("t-paused", 20, 100, "null", "null")),
+			}},
+		},
+	})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{{
+			Config: polarDBTasksConfig(srv.URL(), `
+  db_cluster_id = "pc-paused"
+  status        = "Finished"`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				polarDBCheck("tasks", knownvalue.ListSizeExact(1)),
+				polarDBTaskCheck(0, "task_id", "t-done"),
+				polarDBCheck("terminal", knownvalue.Bool(false)),
+				polarDBCheck("succeeded", knownvalue.Bool(false)),
+			},
+		}},
+	})
+}
+
+// A page_number read is judged on every page: the failed task is on page 1, the read lists page 2.
+func TestAccPolarDBTasks_pageNumberFailureOnAnotherPage(t *testing.T) {
+	t.Parallel()
+	srv := emulator.NewTestServer(t, &emulator.Scenario{
+		// A Finished task that carries an error code, listed first, then forty clean ones.
+		PolarDBTasks: []emulator.PolarDBTask{{DBClusterID: "pc-pages", Phases: []emulator.PolarDBTaskPhase{
+			polarDBTaskPhase(0, "Finished", polarDBTaskBody("t-bad", 100, 0, "InternalError", "Backup failed.")),
+		}}},
+		PolarDBTaskGenerators: []emulator.PolarDBTaskGenerator{{DBClusterID: "pc-pages", Count: 40, Status: "Finished",
+			TaskIDPrefix: "g-", BeginTime: "2020-12-01T00:00:00Z"}},
+	})
+	config := polarDBTasksConfig(srv.URL(), `
+  db_cluster_id = "pc-pages"
+  status        = "Finished"
+  page_size     = 30
+  page_number   = 2`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					polarDBCheck("tasks", knownvalue.ListSizeExact(11)),
+					polarDBTaskCheck(0, "task_id", "g-29"),
+					polarDBTaskCheck(10, "task_id", "g-39"),
+					polarDBCheck("total_record_count", knownvalue.Int64Exact(41)),
+					polarDBCheck("terminal", knownvalue.Bool(true)),
+					polarDBCheck("succeeded", knownvalue.Bool(false)),
+				},
+			},
+			{
+				// fail_on_failure names the task from the other page.
+				Config: strings.Replace(config, "page_number   = 2", "page_number   = 2\n  fail_on_failure = true", 1),
+				ExpectError: regexp.MustCompile(`(?s)PolarDB\s+Tasks\s+Failed.*task\s+"t-bad"\s+\("CreateDBCluster",\s+status\s+"Finished"\):\s+` +
+					`error\s+code\s+"InternalError"`),
+			},
+		},
+	})
+}
+
+// A filter of two statuses with more than a page of each keeps the API's order: the emulator
+// lists f-0..f-39, c-0..c-39, g-0..g-59; grouping by status would put g-0 at index 40.
+func TestAccPolarDBTasks_multiStatusKeepsAPIOrder(t *testing.T) {
+	t.Parallel()
+	gen := func(prefix, status string, n int) emulator.PolarDBTaskGenerator {
+		return emulator.PolarDBTaskGenerator{DBClusterID: "pc-order", Count: n, Status: status, TaskIDPrefix: prefix,
+			BeginTime: "2020-12-01T00:00:00Z"}
 	}
-	return *p
+	srv := emulator.NewTestServer(t, &emulator.Scenario{
+		PolarDBTaskGenerators: []emulator.PolarDBTaskGenerator{gen("f-", "Finished", 40), gen("c-", "Closed", 40), gen("g-", "Finished", 60)},
+	})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{{
+			Config: polarDBTasksConfig(srv.URL(), `
+  db_cluster_id = "pc-order"
+  status        = "Finished,Closed"
+  page_size     = 30`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				polarDBCheck("tasks", knownvalue.ListSizeExact(140)),
+				polarDBTaskCheck(0, "task_id", "f-0"),
+				polarDBTaskCheck(40, "task_id", "c-0"),
+				polarDBTaskCheck(40, "status", "Closed"),
+				polarDBTaskCheck(80, "task_id", "g-0"),
+				polarDBTaskCheck(129, "task_id", "g-49"),
+				polarDBTaskCheck(129, "status", "Finished"),
+				polarDBTaskCheck(139, "task_id", "g-59"),
+				polarDBCheck("total_record_count", knownvalue.Int64Exact(140)),
+				polarDBCheck("succeeded", knownvalue.Bool(true)),
+			},
+		}},
+	})
+}
+
+// Waiting with a filter that names no active status waits on the whole window, then lists the
+// filter's tasks: the Running task is listed once Finished.
+func TestAccPolarDBTasks_waitWithTerminalOnlyFilter(t *testing.T) {
+	t.Parallel()
+	srv := emulator.NewTestServer(t, &emulator.Scenario{
+		PolarDBTasks: []emulator.PolarDBTask{
+			{DBClusterID: "pc-filtered", Phases: []emulator.PolarDBTaskPhase{
+				polarDBTaskPhase(3, "Running", polarDBTaskBody("t-run", 50, 1, "null", "null")),
+				polarDBTaskPhase(0, "Finished", polarDBTaskBody("t-run", 100, 0, "null", "null")),
+			}},
+			{DBClusterID: "pc-filtered", Phases: []emulator.PolarDBTaskPhase{
+				polarDBTaskPhase(0, "Stop", polarDBTaskBody("t-stopped", 10, 0, "InternalError", "Failed.")),
+			}},
+		},
+	})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{{
+			Config: polarDBTasksConfig(srv.URL(), `
+  db_cluster_id       = "pc-filtered"
+  status              = "Finished,Stop"
+  wait_for_completion = true
+  poll_interval       = "1s"`),
+			ConfigStateChecks: []statecheck.StateCheck{
+				polarDBCheck("tasks", knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"task_id": knownvalue.StringExact("t-run"), "status": knownvalue.StringExact("Finished")}),
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"task_id": knownvalue.StringExact("t-stopped"), "status": knownvalue.StringExact("Stop")}),
+				})),
+				polarDBCheck("terminal", knownvalue.Bool(true)),
+				polarDBCheck("succeeded", knownvalue.Bool(false)),
+			},
+		}},
+	})
+	polls := 0
+	for _, r := range srv.Requests(emulator.APIPolarDBTasks) {
+		if r.Params["Status"] == "Waiting,Running,Pause" {
+			polls++
+		}
+	}
+	// The Running phase answers three requests: the first read polled until it ended.
+	if polls < 2 {
+		t.Fatalf("%d polls for Waiting,Running,Pause, want at least 2", polls)
+	}
+}
+
+// Exactly one of db_cluster_id and db_node_id: the error names both, before any request.
+func TestAccPolarDBTasks_exactlyOneID(t *testing.T) {
+	t.Parallel()
+	srv := emulator.NewTestServer(t, &emulator.Scenario{})
+	both := regexp.MustCompile(`Exactly\s+one\s+of\s+these\s+attributes\s+must\s+be\s+configured:\s+\[db_cluster_id,db_node_id\]`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{
+			{
+				Config:      polarDBTasksConfig(srv.URL(), `  status = "Running"`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Missing\s+Attribute\s+Configuration.*` + both.String()),
+			},
+			{
+				Config: polarDBTasksConfig(srv.URL(), `
+  db_cluster_id = "pc-1"
+  db_node_id    = "pi-1"`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Invalid\s+Attribute\s+Combination.*` + both.String()),
+			},
+		},
+	})
+	if n := srv.TotalCalls(); n != 0 {
+		t.Fatalf("emulator received %d requests, want 0", n)
+	}
 }
