@@ -21,7 +21,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 )
 
@@ -134,9 +133,19 @@ func New(opts Options) *Server {
 	return s
 }
 
+// TB is the part of testing.TB that NewTestServer uses; *testing.T and
+// *testing.B satisfy it, and the package itself stays free of the testing
+// package.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Errorf(format string, args ...any)
+	Cleanup(func())
+}
+
 // NewTestServer starts a server with sc on a free loopback port and closes it
 // with t.Cleanup. It fails the test when sc is invalid.
-func NewTestServer(t testing.TB, sc *Scenario) *Server {
+func NewTestServer(t TB, sc *Scenario) *Server {
 	t.Helper()
 	s := New(Options{Scenario: sc})
 	if err := s.Start("127.0.0.1:0"); err != nil {
