@@ -52,10 +52,13 @@ type ClientOptions struct {
 type Client struct {
 	creds     Credentials
 	endpoints map[string]endpoint.Endpoint // by service name
-	backoff   wait.Backoff
-	redact    redactor
-	userAgent string
-	rate      int
+	// unavailable holds, by service name, why a service has no endpoint (BDRC outside its
+	// regions). It fails that service's reads only, so the other services keep working.
+	unavailable map[string]error
+	backoff     wait.Backoff
+	redact      redactor
+	userAgent   string
+	rate        int
 	// attemptTimeout bounds one request when the caller's deadline is further away.
 	attemptTimeout time.Duration
 
@@ -103,12 +106,13 @@ func NewClient(cfg Config, opts ClientOptions) (*Client, error) {
 		return nil, fmt.Errorf("alibaba.region %q is not a valid region id", creds.Region)
 	}
 	c := &Client{
-		creds:     creds,
-		endpoints: map[string]endpoint.Endpoint{},
-		backoff:   wait.DefaultBackoff(),
-		redact:    newRedactor(creds.SecretKey, creds.SecurityToken),
-		userAgent: opts.UserAgent,
-		rate:      opts.RatePerSecond,
+		creds:       creds,
+		endpoints:   map[string]endpoint.Endpoint{},
+		unavailable: map[string]error{},
+		backoff:     wait.DefaultBackoff(),
+		redact:      newRedactor(creds.SecretKey, creds.SecurityToken),
+		userAgent:   opts.UserAgent,
+		rate:        opts.RatePerSecond,
 
 		attemptTimeout: maxAttemptTimeout,
 	}
@@ -121,6 +125,11 @@ func NewClient(cfg Config, opts ClientOptions) (*Client, error) {
 		ServiceAlidns:  cfg.Endpoints.Alidns,
 	} {
 		ep, err := resolveEndpoint(service, override, creds.Region)
+		var unsupported *UnsupportedRegionError
+		if errors.As(err, &unsupported) {
+			c.unavailable[service] = err
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -141,8 +150,14 @@ func (c *Client) Region() string { return c.creds.Region }
 func (c *Client) CredentialSource() string { return c.creds.Source }
 
 // Endpoint returns the endpoint used for a service (ServicePolarDB, ServiceBDRC,
-// ServiceAlidns) as a URL.
-func (c *Client) Endpoint(service string) string { return c.endpoints[service].String() }
+// ServiceAlidns) as a URL; "" when the service has none in the region.
+func (c *Client) Endpoint(service string) string {
+	ep, ok := c.endpoints[service]
+	if !ok {
+		return ""
+	}
+	return ep.String()
+}
 
 func (c *Client) newConn() (*sdkConn, error) {
 	config := sdk.NewConfig()
@@ -239,6 +254,9 @@ type sender func(client *sdk.Client, t target) (responses.AcsResponse, error)
 // do runs one API call: paced by the API's limiter, retried while IsRetryable, each attempt
 // a newly signed request bounded by ctx. decode reads a successful body.
 func (c *Client) do(ctx context.Context, api apiInfo, send sender, decode func(object)) error {
+	if err := c.unavailable[api.service]; err != nil {
+		return err
+	}
 	ep := c.endpoints[api.service]
 	limiter := limiterFor(api.name, ep.HostPort(), c.creds.AccessKey, c.rate)
 	attempt := 0
