@@ -276,6 +276,14 @@ func (s *Server) ResetCounters() {
 	s.requests = map[string][]Request{}
 }
 
+// unknownIDEmpty reports whether the scenario answers unknown ids with HTTP
+// 200 and no task instead of an error code.
+func (s *Server) unknownIDEmpty() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sc.UnknownIDAnswer == UnknownIDEmpty
+}
+
 // LastTencentRegion is the X-TC-Region of the last Tencent request whose
 // signature verified; empty before one.
 func (s *Server) LastTencentRegion() string {

@@ -329,6 +329,7 @@ func TestLoadScenario(t *testing.T) {
 		{"bad fault", `{"faults":[{"kind":"explode"}]}`, "kind"},
 		{"error without code", `{"faults":[{"kind":"error"}]}`, "needs a code"},
 		{"no phases", `{"polardb_batch_tasks":[{"batch_id":"b"}]}`, "at least one phase"},
+		{"bad unknown id answer", `{"unknown_id_answer":"silence"}`, "unknown_id_answer"},
 	}
 	for _, tt := range bad {
 		path := filepath.Join(t.TempDir(), "sc.json")
