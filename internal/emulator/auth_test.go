@@ -84,7 +84,8 @@ func TestAlibabaReplayAndTamper(t *testing.T) {
 	}
 
 	// ROA: the SDK signs any x-acs-* header, so a nonce set by the caller is
-	// covered by the signature and a replay is rejected.
+	// covered by the signature and a replay is rejected. Accepting requests
+	// without one is a guess: see the package doc.
 	roa := roaRequest(t, s, "t-happy")
 	roa.Headers["x-acs-signature-nonce"] = "nonce-roa-1"
 	if _, _, code := alibabaCall(t, ali, roa); code != "" {

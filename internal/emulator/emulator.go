@@ -1,11 +1,3 @@
-// Package emulator is a local cloud that serves the five task APIs the
-// provider reads (PolarDB DescribeBatchTask and DescribeTasks, BDRC
-// DescribeTask, Tencent Batch DescribeTask, Alidns DescribeBatchResultCount) on
-// one loopback listener. It verifies every request the way the real services
-// do (Alibaba RPC signature v1, Alibaba ROA, Tencent TC3-HMAC-SHA256), answers
-// in each service's body shapes, scripts task lifecycles, paginates, enforces
-// Tencent's per-second limit, injects faults, and counts and records traffic
-// so tests can assert on it.
 package emulator
 
 import (

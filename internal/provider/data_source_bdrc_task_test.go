@@ -163,6 +163,7 @@ func TestAccBDRCTask_badIDRejectedAtPlan(t *testing.T) {
 	}
 }
 
+// Relies on an emulator guess (see the emulator package doc): an unknown BDRC task is 404 NotFound.Task.
 func TestAccBDRCTask_notFound(t *testing.T) {
 	t.Parallel()
 	srv := emulator.NewTestServer(t, &emulator.Scenario{})
