@@ -43,9 +43,9 @@ type ClientOptions struct {
 	Home      string              // "" = os.UserHomeDir()
 	UserAgent string              // appended to the SDK's user agent, e.g. "terraform-provider-cloudtask/1.0.0"
 	Backoff   *wait.Backoff       // nil = wait.DefaultBackoff(); tests pass small delays
-	// RatePerSecond is the client-side pace per API; 0 = defaultRateLimit. The first Client of
+	// ratePerSecond is the client-side pace per API; 0 = defaultRateLimit. The first Client of
 	// an API, endpoint and access key sets it for the process.
-	RatePerSecond int
+	ratePerSecond int
 }
 
 // Client reads the Alibaba Cloud task APIs. It is safe for concurrent use.
@@ -112,7 +112,7 @@ func NewClient(cfg Config, opts ClientOptions) (*Client, error) {
 		backoff:     wait.DefaultBackoff(),
 		redact:      newRedactor(creds.SecretKey, creds.SecurityToken),
 		userAgent:   opts.UserAgent,
-		rate:        opts.RatePerSecond,
+		rate:        opts.ratePerSecond,
 
 		attemptTimeout: maxAttemptTimeout,
 	}
@@ -146,12 +146,9 @@ func NewClient(cfg Config, opts ClientOptions) (*Client, error) {
 // Region returns the resolved region.
 func (c *Client) Region() string { return c.creds.Region }
 
-// CredentialSource says where the credentials came from (for logs; never the secret).
-func (c *Client) CredentialSource() string { return c.creds.Source }
-
-// Endpoint returns the endpoint used for a service (ServicePolarDB, ServiceBDRC,
+// endpointURL returns the endpoint used for a service (ServicePolarDB, ServiceBDRC,
 // ServiceAlidns) as a URL; "" when the service has none in the region.
-func (c *Client) Endpoint(service string) string {
+func (c *Client) endpointURL(service string) string {
 	ep, ok := c.endpoints[service]
 	if !ok {
 		return ""

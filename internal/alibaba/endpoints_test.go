@@ -121,7 +121,7 @@ func TestBDRCReadOutsideItsRegions(t *testing.T) {
 	if err != nil {
 		t.Fatalf("NewClient in cn-hangzhou without a BDRC override: %v", err)
 	}
-	if got := c.Endpoint(ServiceBDRC); got != "" {
+	if got := c.endpointURL(ServiceBDRC); got != "" {
 		t.Errorf("Endpoint(bdrc) = %q, want none", got)
 	}
 	_, err = c.DescribeBDRCTask(context.Background(), "t-1")
