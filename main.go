@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
+	"github.com/cloudtask/terraform-provider-cloudtask/internal/alibaba"
 	"github.com/cloudtask/terraform-provider-cloudtask/internal/provider"
 )
 
@@ -18,7 +19,7 @@ func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
-	disableSDKDebug()
+	alibaba.DisableSDKDebug()
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/cloudtask/cloudtask",

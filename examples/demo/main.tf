@@ -15,7 +15,8 @@ variable "emulator_url" {
 
 provider "cloudtask" {
   alibaba {
-    region = "cn-hangzhou"
+    # A region where BDRC has an endpoint (cn-shanghai, ap-southeast-1, cn-shanghai-finance-1).
+    region = "cn-shanghai"
     endpoints {
       polardb = var.emulator_url
       bdrc    = var.emulator_url
@@ -23,7 +24,7 @@ provider "cloudtask" {
     }
   }
   tencent {
-    region    = "ap-guangzhou"
+    region = "ap-guangzhou"
     endpoints { batch = var.emulator_url }
   }
 }

@@ -44,6 +44,10 @@ func (c *Client) DescribeBatchResultCount(ctx context.Context, r BatchResultRequ
 	if err != nil {
 		return nil, err
 	}
+	// Status -1 ("no task submitted") is an answer; no Status and no TaskId at all is not.
+	if out.Status == nil && out.TaskID == nil {
+		return nil, &NoTaskError{API: apiAlidnsBatchResult.name, RequestID: out.RequestID, What: "no TaskId and no Status"}
+	}
 	return out, nil
 }
 

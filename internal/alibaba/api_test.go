@@ -222,6 +222,7 @@ func TestDescribeBDRCTask(t *testing.T) {
 			t.Errorf("%s:\ngot  %s\nwant %s", tt.id, dump(*got), dump(tt.want))
 		}
 	}
+	// The code is the emulator's guess (see its package doc); notask_test.go covers the alternative.
 	_, err := c.DescribeBDRCTask(context.Background(), "t-missing")
 	if !IsNotFound(err) || apiCode(err) != "NotFound.Task" {
 		t.Errorf("unknown task: %v, want NotFound.Task and IsNotFound", err)
@@ -256,6 +257,7 @@ func TestDescribeBatchResultCount(t *testing.T) {
 			TaskID: ptr[int64](777), Status: ptr[int64](1), TotalCount: ptr[int64](3), SuccessCount: ptr[int64](3),
 			FailedCount: ptr[int64](0), BatchType: ptr("RR_ADD"),
 		}},
+		// The emulator's answer to a BatchType mismatch is a guess: see its package doc.
 		{"batch type of another task", BatchResultRequest{TaskID: ptr[int64](123456), BatchType: "RR_DEL"}, BatchResultCount{
 			TaskID: ptr[int64](123456), Status: ptr[int64](-1), TotalCount: ptr[int64](0), SuccessCount: ptr[int64](0),
 			FailedCount: ptr[int64](0), BatchType: ptr("RR_DEL"), Reason: ptr(""),
@@ -271,6 +273,7 @@ func TestDescribeBatchResultCount(t *testing.T) {
 			t.Errorf("%s:\ngot  %s\nwant %s", tt.name, dump(*got), dump(tt.want))
 		}
 	}
+	// 404 TaskNotExist is the emulator's guess (see its package doc); notask_test.go covers the alternative.
 	_, err := c.DescribeBatchResultCount(context.Background(), BatchResultRequest{TaskID: ptr[int64](1)})
 	if !IsNotFound(err) {
 		t.Errorf("unknown task: %v, want IsNotFound", err)

@@ -43,6 +43,9 @@ func (c *Client) DescribeBDRCTask(ctx context.Context, taskID string) (*BDRCTask
 	if err != nil {
 		return nil, err
 	}
+	if out.TaskID == nil && out.TaskStatus == nil {
+		return nil, &NoTaskError{API: apiBDRCTask.name, RequestID: out.RequestID, What: "no Data.TaskId and no Data.TaskStatus"}
+	}
 	return out, nil
 }
 

@@ -21,7 +21,7 @@ func BenchmarkDescribeBatchTask(b *testing.B) {
 		AccessKey: emulator.AlibabaAccessKeyID,
 		SecretKey: emulator.AlibabaAccessKeySecret,
 		Endpoints: Endpoints{PolarDB: srv.URL()},
-	}, ClientOptions{Getenv: noEnv, Home: b.TempDir(), RatePerSecond: 1_000_000})
+	}, ClientOptions{Getenv: noEnv, Home: b.TempDir(), ratePerSecond: 1_000_000})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -43,19 +43,22 @@ type ClientOptions struct {
 	Home      string              // "" = os.UserHomeDir()
 	UserAgent string              // appended to the SDK's user agent, e.g. "terraform-provider-cloudtask/1.0.0"
 	Backoff   *wait.Backoff       // nil = wait.DefaultBackoff(); tests pass small delays
-	// RatePerSecond is the client-side pace per API; 0 = defaultRateLimit. The first Client of
+	// ratePerSecond is the client-side pace per API; 0 = defaultRateLimit. The first Client of
 	// an API, endpoint and access key sets it for the process.
-	RatePerSecond int
+	ratePerSecond int
 }
 
 // Client reads the Alibaba Cloud task APIs. It is safe for concurrent use.
 type Client struct {
 	creds     Credentials
 	endpoints map[string]endpoint.Endpoint // by service name
-	backoff   wait.Backoff
-	redact    redactor
-	userAgent string
-	rate      int
+	// unavailable holds, by service name, why a service has no endpoint (BDRC outside its
+	// regions). It fails that service's reads only, so the other services keep working.
+	unavailable map[string]error
+	backoff     wait.Backoff
+	redact      redactor
+	userAgent   string
+	rate        int
 	// attemptTimeout bounds one request when the caller's deadline is further away.
 	attemptTimeout time.Duration
 
@@ -103,12 +106,13 @@ func NewClient(cfg Config, opts ClientOptions) (*Client, error) {
 		return nil, fmt.Errorf("alibaba.region %q is not a valid region id", creds.Region)
 	}
 	c := &Client{
-		creds:     creds,
-		endpoints: map[string]endpoint.Endpoint{},
-		backoff:   wait.DefaultBackoff(),
-		redact:    newRedactor(creds.SecretKey, creds.SecurityToken),
-		userAgent: opts.UserAgent,
-		rate:      opts.RatePerSecond,
+		creds:       creds,
+		endpoints:   map[string]endpoint.Endpoint{},
+		unavailable: map[string]error{},
+		backoff:     wait.DefaultBackoff(),
+		redact:      newRedactor(creds.SecretKey, creds.SecurityToken),
+		userAgent:   opts.UserAgent,
+		rate:        opts.ratePerSecond,
 
 		attemptTimeout: maxAttemptTimeout,
 	}
@@ -121,6 +125,11 @@ func NewClient(cfg Config, opts ClientOptions) (*Client, error) {
 		ServiceAlidns:  cfg.Endpoints.Alidns,
 	} {
 		ep, err := resolveEndpoint(service, override, creds.Region)
+		var unsupported *UnsupportedRegionError
+		if errors.As(err, &unsupported) {
+			c.unavailable[service] = err
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -137,12 +146,15 @@ func NewClient(cfg Config, opts ClientOptions) (*Client, error) {
 // Region returns the resolved region.
 func (c *Client) Region() string { return c.creds.Region }
 
-// CredentialSource says where the credentials came from (for logs; never the secret).
-func (c *Client) CredentialSource() string { return c.creds.Source }
-
-// Endpoint returns the endpoint used for a service (ServicePolarDB, ServiceBDRC,
-// ServiceAlidns) as a URL.
-func (c *Client) Endpoint(service string) string { return c.endpoints[service].String() }
+// endpointURL returns the endpoint used for a service (ServicePolarDB, ServiceBDRC,
+// ServiceAlidns) as a URL; "" when the service has none in the region.
+func (c *Client) endpointURL(service string) string {
+	ep, ok := c.endpoints[service]
+	if !ok {
+		return ""
+	}
+	return ep.String()
+}
 
 func (c *Client) newConn() (*sdkConn, error) {
 	config := sdk.NewConfig()
@@ -239,6 +251,9 @@ type sender func(client *sdk.Client, t target) (responses.AcsResponse, error)
 // do runs one API call: paced by the API's limiter, retried while IsRetryable, each attempt
 // a newly signed request bounded by ctx. decode reads a successful body.
 func (c *Client) do(ctx context.Context, api apiInfo, send sender, decode func(object)) error {
+	if err := c.unavailable[api.service]; err != nil {
+		return err
+	}
 	ep := c.endpoints[api.service]
 	limiter := limiterFor(api.name, ep.HostPort(), c.creds.AccessKey, c.rate)
 	attempt := 0

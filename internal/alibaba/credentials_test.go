@@ -249,7 +249,7 @@ func TestNewClient(t *testing.T) {
 		ServiceBDRC:    "https://bdrc.ap-southeast-1.aliyuncs.com",
 		ServiceAlidns:  "http://127.0.0.1:8080",
 	} {
-		if got := c.Endpoint(service); got != want {
+		if got := c.endpointURL(service); got != want {
 			t.Errorf("Endpoint(%s) = %q, want %q", service, got, want)
 		}
 	}

@@ -88,6 +88,25 @@ func (e *DecodeError) Error() string {
 // Unwrap returns the decoding error.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
+// NoTaskError is a successful answer (HTTP 2xx) that holds no task: no id and no status, no
+// Data object, or no listing. The documentation gives error codes for unknown ids only for
+// some of these APIs, so an unknown id answered this way is taken as not found, which lets a
+// wait's not-found grace apply instead of waiting on a status that never comes.
+type NoTaskError struct {
+	API       string
+	RequestID string
+	What      string // what the answer lacked, e.g. "no BatchId and no Status"
+}
+
+// Error names the API, what was missing and the request id.
+func (e *NoTaskError) Error() string {
+	s := fmt.Sprintf("%s: the answer holds no task (%s); taken as not found", e.API, e.What)
+	if e.RequestID != "" {
+		s += " (request id " + e.RequestID + ")"
+	}
+	return s
+}
+
 // IsRetryable reports whether a fresh attempt of the same request may succeed: throttling
 // (any code starting with "Throttling"), ServiceUnavailable, HTTP 5xx, network failures
 // (dial, reset, EOF, timeouts) and malformed answers. A field of the wrong type is not
@@ -140,9 +159,14 @@ func isTransientNetworkError(err error) bool {
 }
 
 // IsNotFound reports whether the service said the object does not exist: HTTP 404 or a code
-// containing "NotFound" or "NotExist". Unknown access keys and unknown actions
-// (InvalidAccessKeyId.NotFound, InvalidAction.NotFound) are configuration errors, not this.
+// containing "NotFound" or "NotExist", or a successful answer without the task (NoTaskError).
+// Unknown access keys and unknown actions (InvalidAccessKeyId.NotFound,
+// InvalidAction.NotFound) are configuration errors, not this.
 func IsNotFound(err error) bool {
+	var noTask *NoTaskError
+	if errors.As(err, &noTask) {
+		return true
+	}
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) {
 		return false

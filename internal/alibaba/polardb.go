@@ -43,6 +43,9 @@ func (c *Client) DescribeBatchTask(ctx context.Context, batchID string) (*BatchT
 	if err != nil {
 		return nil, err
 	}
+	if out.BatchID == nil && out.Status == nil {
+		return nil, &NoTaskError{API: apiPolarDBBatchTask.name, RequestID: out.RequestID, What: "no BatchId and no Status"}
+	}
 	return out, nil
 }
 
@@ -120,6 +123,11 @@ func (c *Client) DescribeTasks(ctx context.Context, r TasksRequest) (*TasksPage,
 	err := c.do(ctx, apiPolarDBTasks, send, func(body object) { out = decodeTasksPage(body) })
 	if err != nil {
 		return nil, err
+	}
+	// An empty listing is a valid answer (no task in the window); an answer without any
+	// listing is not.
+	if out.Tasks == nil && out.TotalRecordCount == nil {
+		return nil, &NoTaskError{API: apiPolarDBTasks.name, RequestID: out.RequestID, What: "no Tasks and no TotalRecordCount"}
 	}
 	return out, nil
 }

@@ -21,7 +21,8 @@ type alidnsNoTaskBody struct {
 }
 
 // describeBatchResultCount answers the task named by TaskId, or the latest
-// task without one. An unknown TaskId is 404 TaskNotExist. When BatchType is
+// task without one. An unknown TaskId is 404 TaskNotExist (or, with
+// UnknownIDEmpty, the Status -1 answer). When BatchType is
 // given and the chosen task's BatchType differs, or there is no task at all,
 // the answer is Status -1 ("no task submitted") with zero counts.
 func (s *Server) describeBatchResultCount(c *call) ([]byte, *apiError) {
@@ -60,7 +61,8 @@ func (s *Server) describeBatchResultCount(c *call) ([]byte, *apiError) {
 	}
 	s.mu.Unlock()
 
-	if chosen < 0 && hasID {
+	// With UnknownIDEmpty an unknown TaskId falls through to the Status -1 answer below.
+	if chosen < 0 && hasID && !s.unknownIDEmpty() {
 		return nil, &apiError{http.StatusNotFound, "TaskNotExist", "The specified task does not exist."}
 	}
 	if chosen >= 0 {

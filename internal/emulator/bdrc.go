@@ -25,6 +25,9 @@ func (s *Server) describeBDRCTask(c *call) ([]byte, *apiError) {
 	}
 	s.mu.Unlock()
 	if !found {
+		if s.unknownIDEmpty() {
+			return alibabaSuccess(c, json.RawMessage(`{}`))
+		}
 		return nil, &apiError{http.StatusNotFound, "NotFound.Task", "The specified task does not exist."}
 	}
 	data, err := extendObject(resp, field{"RequestId", c.requestID})

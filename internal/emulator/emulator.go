@@ -1,11 +1,3 @@
-// Package emulator is a local cloud that serves the five task APIs the
-// provider reads (PolarDB DescribeBatchTask and DescribeTasks, BDRC
-// DescribeTask, Tencent Batch DescribeTask, Alidns DescribeBatchResultCount) on
-// one loopback listener. It verifies every request the way the real services
-// do (Alibaba RPC signature v1, Alibaba ROA, Tencent TC3-HMAC-SHA256), answers
-// in each service's body shapes, scripts task lifecycles, paginates, enforces
-// Tencent's per-second limit, injects faults, and counts and records traffic
-// so tests can assert on it.
 package emulator
 
 import (
@@ -21,7 +13,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 )
 
@@ -134,9 +125,19 @@ func New(opts Options) *Server {
 	return s
 }
 
+// TB is the part of testing.TB that NewTestServer uses; *testing.T and
+// *testing.B satisfy it, and the package itself stays free of the testing
+// package.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Errorf(format string, args ...any)
+	Cleanup(func())
+}
+
 // NewTestServer starts a server with sc on a free loopback port and closes it
 // with t.Cleanup. It fails the test when sc is invalid.
-func NewTestServer(t testing.TB, sc *Scenario) *Server {
+func NewTestServer(t TB, sc *Scenario) *Server {
 	t.Helper()
 	s := New(Options{Scenario: sc})
 	if err := s.Start("127.0.0.1:0"); err != nil {
@@ -265,6 +266,14 @@ func (s *Server) ResetCounters() {
 	s.answered = map[answerKey]int{}
 	s.total = 0
 	s.requests = map[string][]Request{}
+}
+
+// unknownIDEmpty reports whether the scenario answers unknown ids with HTTP
+// 200 and no task instead of an error code.
+func (s *Server) unknownIDEmpty() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sc.UnknownIDAnswer == UnknownIDEmpty
 }
 
 // LastTencentRegion is the X-TC-Region of the last Tencent request whose

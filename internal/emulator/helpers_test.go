@@ -22,6 +22,9 @@ import (
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
 )
 
+// testing.TB must keep satisfying TB, so callers pass their *testing.T unchanged.
+var _ TB = testing.TB(nil)
+
 // startServer starts a server with custom options and closes it at cleanup.
 func startServer(t *testing.T, opts Options) *Server {
 	t.Helper()

@@ -111,6 +111,7 @@ func TestBatchTaskLifecycle(t *testing.T) {
 	if got := status("pcb-calls"); got != "DISPATCHING" {
 		t.Errorf("after SetScenario: %s", got)
 	}
+	// The not-found answer is a guess: see the package doc.
 	_, st, code := alibabaCall(t, ali, rpcRequest(t, s, "2017-08-01", "DescribeBatchTask", map[string]string{"BatchId": "pcb-time"}))
 	if st != 404 || code != "InvalidBatchId.NotFound" {
 		t.Errorf("unknown batch: %d %q", st, code)
@@ -184,7 +185,7 @@ func TestDescribeTasks(t *testing.T) {
 		{map[string]string{"DBClusterId": "pc-a", "Status": "Running,Done"}, 400, "InvalidStatus.Malformed"},
 		{map[string]string{"DBClusterId": "pc-a", "PageSize": "20"}, 400, "InvalidPageSize.Malformed"},
 		{map[string]string{"DBClusterId": "pc-a", "PageNumber": "0"}, 400, "InvalidPageNumber.Malformed"},
-		{map[string]string{"DBClusterId": "pc-none"}, 404, "InvalidDBClusterId.NotFound"},
+		{map[string]string{"DBClusterId": "pc-none"}, 404, "InvalidDBClusterId.NotFound"}, // a guess: see the package doc
 		{map[string]string{"DBNodeId": "pi-none"}, 404, "InvalidDBNodeId.NotFound"},
 	}
 	for _, tt := range errorsTable {
@@ -193,7 +194,8 @@ func TestDescribeTasks(t *testing.T) {
 		}
 	}
 
-	// Default status filter is Waiting,Running; t3-old is outside the window.
+	// Default status filter is Waiting,Running; t3-old is outside the window. The window rule
+	// and PageRecordCount are guesses: see the package doc.
 	got, _, _ := call(map[string]string{"DBClusterId": "pc-a"})
 	if ids := strings.Join(taskIDs(t, got), ","); ids != "t1,t2" || got.TotalRecordCount != 2 || got.PageRecordCount != 2 {
 		t.Errorf("first read: %s (total %d)", ids, got.TotalRecordCount)
@@ -203,6 +205,8 @@ func TestDescribeTasks(t *testing.T) {
 	if ids := strings.Join(taskIDs(t, got), ","); ids != "t2" {
 		t.Errorf("second read: %s", ids)
 	}
+	// One listing in scenario order, and a task without BeginTime always listed: guesses, see
+	// the package doc.
 	got, _, _ = call(map[string]string{"DBClusterId": "pc-a", "Status": "Finished,Stop"})
 	if ids := strings.Join(taskIDs(t, got), ","); ids != "t1,t4-nobegin" {
 		t.Errorf("Finished,Stop: %s", ids)
@@ -263,6 +267,7 @@ func TestBDRCAndAlidns(t *testing.T) {
 			t.Errorf("TaskStatus %s, want %s", got, want)
 		}
 	}
+	// The not-found answer is a guess: see the package doc.
 	if _, status, code := alibabaCall(t, ali, roaRequest(t, s, "t-missing")); status != 404 || code != "NotFound.Task" {
 		t.Errorf("unknown bdrc task: %d %q", status, code)
 	}
@@ -282,7 +287,7 @@ func TestBDRCAndAlidns(t *testing.T) {
 		{map[string]string{}, 1, ""},                                         // latest:true wins over the last task
 		{map[string]string{"TaskId": "2"}, 0, ""},                            // first read of task 2
 		{map[string]string{"TaskId": "2", "BatchType": "DOMAIN_ADD"}, 2, ""}, // second read
-		{map[string]string{"TaskId": "2", "BatchType": "RR_DEL"}, -1, ""},    // BatchType differs
+		{map[string]string{"TaskId": "2", "BatchType": "RR_DEL"}, -1, ""},    // BatchType differs: a guess, see the package doc
 		{map[string]string{"TaskId": "99"}, 404, "TaskNotExist"},
 		{map[string]string{"TaskId": "abc"}, 400, "InvalidParameter"},
 		{map[string]string{"BatchType": "DOMAIN_MOVE"}, 400, "InvalidBatchType"},
@@ -329,6 +334,7 @@ func TestLoadScenario(t *testing.T) {
 		{"bad fault", `{"faults":[{"kind":"explode"}]}`, "kind"},
 		{"error without code", `{"faults":[{"kind":"error"}]}`, "needs a code"},
 		{"no phases", `{"polardb_batch_tasks":[{"batch_id":"b"}]}`, "at least one phase"},
+		{"bad unknown id answer", `{"unknown_id_answer":"silence"}`, "unknown_id_answer"},
 	}
 	for _, tt := range bad {
 		path := filepath.Join(t.TempDir(), "sc.json")

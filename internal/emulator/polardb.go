@@ -41,6 +41,9 @@ func (s *Server) describeBatchTask(c *call) ([]byte, *apiError) {
 	}
 	s.mu.Unlock()
 	if !found {
+		if s.unknownIDEmpty() {
+			return alibabaSuccess(c, json.RawMessage(`{}`))
+		}
 		return nil, &apiError{http.StatusNotFound, "InvalidBatchId.NotFound", "The specified batch task does not exist."}
 	}
 	return alibabaSuccess(c, resp)
@@ -123,6 +126,10 @@ func (s *Server) describeTasks(c *call) ([]byte, *apiError) {
 	}
 
 	tasks, clusterID, ok := s.readClusterTasks(cluster, node, c.now)
+	if !ok && s.unknownIDEmpty() {
+		// An unknown cluster or node listed like a known one without tasks.
+		ok, clusterID = true, cluster
+	}
 	if !ok {
 		if node != "" {
 			return nil, &apiError{http.StatusNotFound, "InvalidDBNodeId.NotFound", "The specified node does not exist."}

@@ -40,7 +40,19 @@ type Scenario struct {
 	AlidnsTasks []AlidnsTask `json:"alidns_tasks"`
 	// Faults are injected after signature verification, in list order.
 	Faults []Fault `json:"faults"`
+	// UnknownIDAnswer is how an id the scenario does not know is answered:
+	// UnknownIDError (the default) or UnknownIDEmpty. The documentation gives
+	// neither for most of the APIs; the package doc lists both per API.
+	UnknownIDAnswer string `json:"unknown_id_answer,omitempty"`
 }
+
+// Values of Scenario.UnknownIDAnswer.
+const (
+	// UnknownIDError answers an unknown id with an error code ("" means this).
+	UnknownIDError = "error"
+	// UnknownIDEmpty answers an unknown id with HTTP 200 and no task.
+	UnknownIDEmpty = "empty"
+)
 
 // Phase is one step of a task's lifecycle. It lasts Calls requests for the
 // task or until Duration has passed (whichever comes first when both are set);
@@ -275,6 +287,9 @@ func (sc *Scenario) Validate() error {
 			}
 		}
 		errs = append(errs, validatePhases(where, timings, objects)...)
+	}
+	if a := sc.UnknownIDAnswer; a != "" && a != UnknownIDError && a != UnknownIDEmpty {
+		errs = append(errs, fmt.Errorf("unknown_id_answer %q is not %q or %q", a, UnknownIDError, UnknownIDEmpty))
 	}
 	for i, f := range sc.Faults {
 		if err := f.validate(); err != nil {

@@ -96,7 +96,7 @@ func (s *Server) tencentSecret(id string) (string, bool) {
 
 // verifyTC3 checks a TC3-HMAC-SHA256 request: header syntax, timestamp
 // freshness, credential scope, SecretId, the canonical request signature, and
-// then the API version and region.
+// then the API version. The region is recorded, not required.
 func (s *Server) verifyTC3(c *call) *apiError {
 	h := c.r.Header
 	auth, ok := parseTC3Authorization(h.Get("Authorization"))
@@ -128,12 +128,9 @@ func (s *Server) verifyTC3(c *call) *apiError {
 	if v := h.Get("X-TC-Version"); v != tencentVersion {
 		return &apiError{code: "NoSuchVersion", message: "The API version `" + v + "` does not exist; DescribeTask is version 2017-03-12."}
 	}
-	region := h.Get("X-TC-Region")
-	if region == "" {
-		return &apiError{code: "MissingParameter", message: "The request is missing a required parameter `Region`."}
-	}
+	// DescribeTask's page says the common parameter Region is not required for this API.
 	s.mu.Lock()
-	s.lastRegion = region
+	s.lastRegion = h.Get("X-TC-Region")
 	s.mu.Unlock()
 	return nil
 }

@@ -227,6 +227,9 @@ func (s *Server) describeTencentTask(c *call) ([]byte, *apiError) {
 	}
 	s.mu.Unlock()
 	if !found {
+		if s.unknownIDEmpty() {
+			return tencentSuccess(c, []byte(`{"TaskInstanceSet":[],"TaskInstanceTotalCount":0}`))
+		}
 		return nil, tencentParamError("ResourceNotFound.Task", "The specified job task does not exist.")
 	}
 

@@ -134,6 +134,7 @@ func TestAccAlidnsBatchResult_completedWithFailedEntriesIsNotSuccess(t *testing.
 	})
 }
 
+// Relies on an emulator guess (see the emulator package doc): with no task at all the latest-task read answers Status -1.
 func TestAccAlidnsBatchResult_noTaskSubmitted(t *testing.T) {
 	t.Parallel()
 	srv := emulator.NewTestServer(t, &emulator.Scenario{})

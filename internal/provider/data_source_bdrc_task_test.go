@@ -163,6 +163,7 @@ func TestAccBDRCTask_badIDRejectedAtPlan(t *testing.T) {
 	}
 }
 
+// Relies on an emulator guess (see the emulator package doc): an unknown BDRC task is 404 NotFound.Task.
 func TestAccBDRCTask_notFound(t *testing.T) {
 	t.Parallel()
 	srv := emulator.NewTestServer(t, &emulator.Scenario{})
@@ -203,5 +204,61 @@ func TestBDRCTaskOutcome(t *testing.T) {
 		if (len(got.failures) > 0) != (tt.terminal && !tt.succeeded) {
 			t.Errorf("%q: failures %v", tt.status, got.failures)
 		}
+	}
+}
+
+// bdrcRegionConfig is providerBlock with another Alibaba region and, when withOverride is
+// false, no BDRC endpoint override (PolarDB and Alidns still point at url).
+func bdrcRegionConfig(t *testing.T, url, region string, withOverride bool) string {
+	t.Helper()
+	block := providerBlock(url)
+	regionArg := regexp.MustCompile(`"cn-hangzhou"`)
+	if len(regionArg.FindAllString(block, -1)) != 1 {
+		t.Fatalf("providerBlock no longer sets the Alibaba region once:\n%s", block)
+	}
+	block = regionArg.ReplaceAllString(block, fmt.Sprintf("%q", region))
+	if !withOverride {
+		bdrcArg := regexp.MustCompile(`bdrc\s*=\s*"[^"]*",?`)
+		if len(bdrcArg.FindAllString(block, -1)) != 1 {
+			t.Fatalf("providerBlock no longer sets the BDRC endpoint once:\n%s", block)
+		}
+		block = bdrcArg.ReplaceAllString(block, "")
+	}
+	return block + `
+data "cloudtask_bdrc_task" "t" {
+  task_id = "t-region01"
+}
+`
+}
+
+// TestAccBDRCTask_regionWithoutBDRC: in a region where BDRC has no endpoint and no override
+// is set, the read fails with a diagnostic naming the regions and the override. The summary
+// only comes from the error the client returns before it sends anything (the alibaba
+// package's TestBDRCReadOutsideItsRegions counts that no request leaves); a guessed host
+// would instead end in a network error under "Error Reading BDRC Task".
+func TestAccBDRCTask_regionWithoutBDRC(t *testing.T) {
+	t.Parallel()
+	srv := emulator.NewTestServer(t, &emulator.Scenario{
+		BDRCTasks: []emulator.BDRCTask{{TaskID: "t-region01", Phases: []emulator.Phase{phase(0, bdrcTaskBody("t-region01", "COMPLETE", 10000, ""))}}},
+	})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps: []resource.TestStep{
+			{
+				Config: bdrcRegionConfig(t, srv.URL(), "cn-hangzhou", false),
+				ExpectError: regexp.MustCompile(`(?s)` + summary(fmt.Sprintf(summaryNotInRegion, "BDRC")).String() +
+					`.*cn-shanghai,\s+ap-southeast-1,\s+cn-shanghai-finance-1.*"cn-hangzhou".*alibaba.endpoints.bdrc`),
+			},
+			{
+				// A region with BDRC, and the override pointing at the emulator.
+				Config: bdrcRegionConfig(t, srv.URL(), "cn-shanghai", true),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(bdrcAddr, tfjsonpath.New("task_status"), knownvalue.StringExact("COMPLETE")),
+				},
+			},
+		},
+	})
+	if n := srv.Calls(emulator.APIBDRCTask); n == 0 {
+		t.Error("the read with the override never reached the emulator")
 	}
 }

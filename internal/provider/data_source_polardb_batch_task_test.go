@@ -269,6 +269,7 @@ func TestAccPolarDBBatchTask_serverErrorsAreRetried(t *testing.T) {
 	})
 }
 
+// Relies on an emulator guess (see the emulator package doc): an unknown batch id is 404 InvalidBatchId.NotFound.
 func TestAccPolarDBBatchTask_notFoundWhileWaiting(t *testing.T) {
 	t.Parallel()
 	srv := emulator.NewTestServer(t, &emulator.Scenario{})

@@ -362,6 +362,7 @@ func TestAccPolarDBTasks_waitTimesOut(t *testing.T) {
 	})
 }
 
+// Relies on an emulator guess (see the emulator package doc): PageRecordCount counts the tasks on the page.
 func TestAccPolarDBTasks_allPages(t *testing.T) {
 	t.Parallel()
 	srv := emulator.NewTestServer(t, &emulator.Scenario{
@@ -394,6 +395,7 @@ func TestAccPolarDBTasks_allPages(t *testing.T) {
 	}
 }
 
+// Relies on an emulator guess (see the emulator package doc): PageRecordCount counts the tasks on the page.
 func TestAccPolarDBTasks_pageNumber(t *testing.T) {
 	t.Parallel()
 	srv := emulator.NewTestServer(t, &emulator.Scenario{
@@ -460,6 +462,7 @@ func TestAccPolarDBTasks_nodeID(t *testing.T) {
 	})
 }
 
+// Relies on an emulator guess (see the emulator package doc): an unknown cluster is 404 InvalidDBClusterId.NotFound.
 func TestAccPolarDBTasks_clusterNotFound(t *testing.T) {
 	t.Parallel()
 	srv := emulator.NewTestServer(t, &emulator.Scenario{})

@@ -483,6 +483,7 @@ func TestAccTencentBatchTask_offsetAndLimitReadOneWindow(t *testing.T) {
 	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: protoV6Factories(), Steps: steps})
 }
 
+// Relies on an emulator guess (see the emulator package doc): with Filters, TaskInstanceTotalCount counts the matching instances.
 func TestAccTencentBatchTask_filtersReachTheServerAsWritten(t *testing.T) {
 	t.Parallel()
 	// Six RUNNING instances of which the third and sixth (indexes 2 and 5) FAILED.

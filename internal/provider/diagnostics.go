@@ -41,6 +41,7 @@ const (
 	summaryInvalidTime         = "Invalid Time"
 	summaryInvalidTimeRange    = "Invalid Time Range"
 	summaryInvalidStatusFilter = "Invalid Task Status Filter"
+	summaryNotInRegion         = "%s Not Available in Region"
 	maxFailuresInDiagnostic    = 20
 )
 
@@ -125,6 +126,14 @@ func missingCredentialsDetail(block, attribute string, envVars []string, profile
 
 // addReadError reports a failed read that was not a wait.
 func addReadError(diags *diag.Diagnostics, plan readPlan, err error) {
+	var notInRegion *alibaba.UnsupportedRegionError
+	if errors.As(err, &notInRegion) {
+		diags.AddError(fmt.Sprintf(summaryNotInRegion, notInRegion.Product), fmt.Sprintf(
+			"%s has endpoints only in the regions %s, and alibaba.region is %q, so no request was sent for %s. "+
+				"Set alibaba.region to one of those regions, or set alibaba.endpoints.%s to the endpoint to use.",
+			notInRegion.Product, strings.Join(notInRegion.Regions, ", "), notInRegion.Region, plan.target, notInRegion.Service))
+		return
+	}
 	summary := fmt.Sprintf(summaryReadFailed, plan.noun)
 	if isContextError(err) && !hasAPIError(err) {
 		diags.AddError(summary, fmt.Sprintf("Reading %s did not finish: %s. If the service is slow, raise timeouts.read.", plan.target, err))

@@ -91,6 +91,11 @@ func (p *cloudtaskProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 			Validators: []validator.String{endpointValidator{}},
 		}
 	}
+	bdrcRegions := backtickList(alibaba.BDRCRegions)
+	bdrcEndpoint := endpoint("BDRC", "https://bdrc.cn-shanghai.aliyuncs.com")
+	bdrcEndpoint.MarkdownDescription += " The default is `bdrc.<region>.aliyuncs.com`, and BDRC has endpoints " +
+		"only in " + bdrcRegions + ": with another `region`, a BDRC read fails with an error " +
+		"that asks for this override or one of those regions (no request is sent to a guessed host)."
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The cloudtask provider reads the outcome of asynchronous cloud tasks on " +
 			"Alibaba Cloud and Tencent Cloud, and can block a Terraform run until a task reaches a " +
@@ -121,7 +126,8 @@ func (p *cloudtaskProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					},
 					"region": schema.StringAttribute{
 						Optional: true,
-						MarkdownDescription: "Region ID, which also selects the default endpoints. " +
+						MarkdownDescription: "Region ID, which also selects the default endpoints (BDRC has " +
+							"endpoints only in " + bdrcRegions + "). " +
 							"Environment: `ALIBABA_CLOUD_REGION_ID`, then `ALICLOUD_REGION`. Default `cn-hangzhou`.",
 					},
 					"profile": schema.StringAttribute{
@@ -136,7 +142,7 @@ func (p *cloudtaskProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 						MarkdownDescription: "Endpoint overrides per service.",
 						Attributes: map[string]schema.Attribute{
 							"polardb": endpoint("PolarDB", "https://polardb.aliyuncs.com"),
-							"bdrc":    endpoint("BDRC", "https://bdrc.cn-shanghai.aliyuncs.com"),
+							"bdrc":    bdrcEndpoint,
 							"alidns":  endpoint("Alidns", "https://alidns.aliyuncs.com"),
 						},
 					},

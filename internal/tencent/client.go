@@ -45,9 +45,9 @@ type ClientOptions struct {
 
 	Backoff *wait.Backoff // per-request retries; nil = wait.DefaultBackoff()
 
-	// RatePerSecond is the DescribeTask limit per endpoint and SecretId; 0 = DefaultRatePerSecond.
+	// ratePerSecond is the DescribeTask limit per endpoint and SecretId; 0 = DefaultRatePerSecond.
 	// The limiter is shared process-wide: the first Client for an endpoint and SecretId sets it.
-	RatePerSecond int
+	ratePerSecond int
 }
 
 // Client calls the Tencent Batch API with one set of resolved credentials. It is safe for
@@ -96,7 +96,7 @@ func NewClient(cfg Config, opts ClientOptions) (*Client, error) {
 		sdk.WithRequestClient(rc)
 	}
 
-	rate := opts.RatePerSecond
+	rate := opts.ratePerSecond
 	if rate <= 0 {
 		rate = DefaultRatePerSecond
 	}

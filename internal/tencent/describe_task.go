@@ -86,6 +86,10 @@ func (c *Client) DescribeTask(ctx context.Context, req DescribeTaskRequest) (*Ta
 	if err != nil {
 		return nil, err
 	}
+	if task.JobID == nil && task.TaskName == nil && task.TaskState == nil {
+		return nil, &APIError{API: APIDescribeTask, Code: codeNoTask, RequestID: task.RequestID,
+			Message: "the answer has no JobId, TaskName or TaskState; taken as not found"}
+	}
 	return task, nil
 }
 

@@ -23,6 +23,10 @@ const (
 	codeParseJSONError    = "ClientError.ParseJsonError"
 	codeHTTPStatusError   = "ClientError.HttpStatusCodeError"
 	codeMalformedResponse = "ClientError.MalformedResponse"
+	// codeNoTask is an answer without the task (no JobId, TaskName or TaskState). The
+	// documentation gives ResourceNotFound codes for unknown jobs and tasks, but an unknown id
+	// answered this way is taken as not found too, so a wait's not-found grace applies.
+	codeNoTask = "ClientError.NoTaskInAnswer"
 )
 
 // maxClientMessage bounds the SDK's client-side messages, which may quote a whole answer body.
@@ -122,10 +126,10 @@ func IsRetryable(err error) bool {
 }
 
 // IsNotFound reports whether err is a ResourceNotFound answer (ResourceNotFound.Task for an
-// unknown job or task).
+// unknown job or task), or a successful answer that holds no task.
 func IsNotFound(err error) bool {
 	var apiErr *APIError
-	return errors.As(err, &apiErr) && strings.HasPrefix(apiErr.Code, "ResourceNotFound")
+	return errors.As(err, &apiErr) && (strings.HasPrefix(apiErr.Code, "ResourceNotFound") || apiErr.Code == codeNoTask)
 }
 
 // IsAuthError reports whether err is an AuthFailure answer (bad signature, unknown SecretId,

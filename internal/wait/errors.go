@@ -2,8 +2,6 @@ package wait
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -64,25 +62,6 @@ func (e *NotFoundError) Error() string {
 
 // Unwrap returns the last poll error.
 func (e *NotFoundError) Unwrap() error { return e.Err }
-
-// UnexpectedStateError is what a poll function returns for a status it
-// cannot interpret; the Poller returns it as is.
-type UnexpectedStateError struct {
-	Last     State    // the state as read, Status holding the unknown value
-	Expected []string // the statuses the poll function understands
-}
-
-// Error names the status that was not understood and the expected ones.
-func (e *UnexpectedStateError) Error() string {
-	msg := "unexpected status " + strconv.Quote(e.Last.Status)
-	if e.Last.Summary != "" {
-		msg += " (" + e.Last.Summary + ")"
-	}
-	if len(e.Expected) > 0 {
-		msg += "; expected one of " + strings.Join(e.Expected, ", ")
-	}
-	return msg
-}
 
 func describeLast(s State, seen bool) string {
 	if !seen {

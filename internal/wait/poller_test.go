@@ -507,13 +507,13 @@ func TestPollerNotFound(t *testing.T) {
 
 func TestPollerOtherErrorsReturnedAtOnce(t *testing.T) {
 	t.Parallel()
-	unexpected := &UnexpectedStateError{Last: State{Status: "PAUSED"}, Expected: []string{"RUNNING", "DONE"}}
+	wrapped := fmt.Errorf("decoding the answer: %w", errBoom)
 	tests := []struct {
 		name string
 		err  error
 	}{
 		{name: "API error", err: errBoom},
-		{name: "unexpected state", err: unexpected},
+		{name: "wrapped error", err: wrapped},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -614,10 +614,6 @@ func TestErrorMessages(t *testing.T) {
 		{
 			name: "not found", err: &NotFoundError{Err: errNotFound, Elapsed: 31 * time.Second, Polls: 12},
 			want: []string{"not found", "31s", "12 polls", "InvalidTask.NotFound"},
-		},
-		{
-			name: "unexpected state", err: &UnexpectedStateError{Last: State{Status: "PAUSED", Summary: "3 left"}, Expected: []string{"RUNNING", "DONE"}},
-			want: []string{`"PAUSED"`, "3 left", "RUNNING, DONE"},
 		},
 		{
 			name: "short elapsed in milliseconds", err: &TimeoutError{Elapsed: 250 * time.Millisecond},

@@ -1,3 +1,6 @@
+# BDRC has endpoints only in cn-shanghai, ap-southeast-1 and cn-shanghai-finance-1: read it
+# through a provider whose alibaba region is one of them (such as "cn-shanghai"), or set the
+# alibaba endpoints' bdrc override. In any other region the read fails and names these regions.
 data "cloudtask_bdrc_task" "refresh" {
   task_id             = "t-0004d9ctt1iixxxxxxxx"
   wait_for_completion = true

@@ -1,6 +1,6 @@
 //go:build unix
 
-package main
+package alibaba
 
 import (
 	"fmt"
@@ -8,11 +8,11 @@ import (
 	"syscall"
 )
 
-// disableSDKDebug restarts the provider without "sdk" in DEBUG. The Alibaba SDK prints every
+// DisableSDKDebug restarts the provider without "sdk" in DEBUG; main calls it first. The Alibaba SDK prints every
 // request, the STS token in it, to stdout when DEBUG lists "sdk", and Terraform copies a
 // provider's stdout into its logs. The SDK reads the switch once, when its package initialises
 // before main runs, so starting again without it is the only way to turn it off.
-func disableSDKDebug() {
+func DisableSDKDebug() {
 	cleaned, found := withoutSDKDebug(os.Getenv("DEBUG"))
 	if !found {
 		return

@@ -1,0 +1,56 @@
+// Package emulator is a local cloud that serves the five task APIs the
+// provider reads (PolarDB DescribeBatchTask and DescribeTasks, BDRC
+// DescribeTask, Tencent Batch DescribeTask, Alidns DescribeBatchResultCount) on
+// one loopback listener. It verifies every request the way the real services
+// do (Alibaba RPC signature v1, Alibaba ROA, Tencent TC3-HMAC-SHA256), answers
+// in each service's body shapes, scripts task lifecycles, paginates, enforces
+// Tencent's per-second limit, injects faults, and counts and records traffic
+// so tests can assert on it.
+//
+// # What the documentation does not give
+//
+// The emulator follows the API reference pages. Where they are silent it has
+// to answer something; this table is the one list of those choices. A test
+// that relies on one says so in a comment, and the provider must also work
+// with the alternative named here.
+//
+//	behaviour                        | what the emulator does                                   | plausible alternative
+//	---------------------------------+----------------------------------------------------------+---------------------------------------------
+//	unknown id, PolarDB batch task   | 404 InvalidBatchId.NotFound                              | 200 with no task (UnknownIDAnswer "empty":
+//	                                 |                                                          | only RequestId)
+//	unknown cluster / node,          | 404 InvalidDBClusterId.NotFound /                        | 200 with an empty listing ("empty"); the
+//	PolarDB DescribeTasks            | InvalidDBNodeId.NotFound                                 | provider cannot tell it from "no task"
+//	unknown id, BDRC                 | 404 NotFound.Task                                        | 200 without Data ("empty")
+//	unknown TaskId, Alidns           | 404 TaskNotExist                                         | 200 Status -1 ("empty"), the documented
+//	                                 |                                                          | "no task submitted"
+//	unknown job or task, Tencent     | ResourceNotFound.Task (documented code)                  | 200 with an empty TaskInstanceSet and no
+//	                                 |                                                          | TaskState ("empty")
+//	Alidns BatchType differs from    | 200, Status -1, zero counts, TaskId and the requested    | the task's own counts, or an error
+//	the task's                       | BatchType                                                |
+//	Tencent TaskInstanceTotalCount   | counts the instances matching Filters                    | counts all instances of the task
+//	with Filters                     |                                                          |
+//	Tencent TaskInstanceMetrics      | counts all instances, whatever the Filters               | counts the filtered ones
+//	PolarDB PageRecordCount          | tasks on the returned page (the field's text)            | the page size (the sample shows 30 with
+//	                                 |                                                          | TotalRecordCount 1)
+//	PolarDB time window              | a task is listed when its BeginTime lies in              | overlap of [BeginTime, FinishTime] with the
+//	                                 | [StartTime, EndTime], bounds included; a task without a  | window; tasks without BeginTime left out
+//	                                 | parseable BeginTime is always listed                     |
+//	PolarDB multi-status Status      | one listing in scenario (creation) order, not grouped by | grouped by status, or newest first
+//	("Running,Finished")             | status                                                   |
+//	PolarDB DBClusterId and DBNodeId | 400 InvalidParameter                                     | one of them wins
+//	both set                         |                                                          |
+//	ROA x-acs-signature-nonce        | optional: the Go SDK sends none; replay is bounded by    | required, rejecting the SDK's requests
+//	                                 | Date freshness (15 min); a nonce, when sent, is checked  |
+//	Tencent Region                   | optional (the page says so); recorded, not checked       |
+//	Tencent rate limit               | 3 verified requests per sliding second; a rejected one   | fixed one-second windows, or rejected
+//	                                 | does not use up the budget                               | requests counted
+//	Tencent filter names             | task-instance-state and task-instance-type both filter   | only one of them is known to the service
+//	                                 | on TaskInstanceState; others are InvalidFilter           |
+//	Tencent Limit or Offset out of   | InvalidParameterValue                                    | clamped to the range
+//	range                            |                                                          |
+//	error messages, generated tasks  | invented but plausible texts; generated instances fail   | other texts and values
+//	and instances                    | with ExitCode 1; generated PolarDB tasks carry the text  |
+//	                                 | "null" in TaskErrorCode, as the documentation sample     |
+//
+// Scenario.UnknownIDAnswer switches the unknown-id rows to the alternative.
+package emulator
