@@ -53,7 +53,9 @@ output "polardb_batch_task" {
     succeeded     = data.cloudtask_polardb_batch_task.install.succeeded
     success_count = data.cloudtask_polardb_batch_task.install.success_count
     total_count   = data.cloudtask_polardb_batch_task.install.total_count
-    sub_tasks     = [for s in data.cloudtask_polardb_batch_task.install.sub_tasks : "${s.instance_id}: ${s.status}"]
+    # Lists and values the API leaves out are null: default lists to [] and keep values in objects,
+    # since a null in a "${...}" template is an error.
+    sub_tasks = [for s in coalesce(data.cloudtask_polardb_batch_task.install.sub_tasks, []) : { instance = s.instance_id, status = s.status }]
   }
 }
 
@@ -89,18 +91,32 @@ output "tencent_batch_task" {
   value = {
     task_state = data.cloudtask_tencent_batch_task.render.task_state
     succeeded  = data.cloudtask_tencent_batch_task.render.succeeded
-    instances  = [for i in data.cloudtask_tencent_batch_task.render.task_instance_set : "${i.task_instance_index}: ${i.task_instance_state}"]
+    instances  = [for i in coalesce(data.cloudtask_tencent_batch_task.render.task_instance_set, []) : { index = i.task_instance_index, state = i.task_instance_state }]
   }
 }
 
 output "polardb_tasks" {
-  value = [for t in data.cloudtask_polardb_tasks.cluster.tasks : "${t.task_id} ${t.task_action}: ${t.status}, ${length(t.steps)} steps"]
+  value = [for t in coalesce(data.cloudtask_polardb_tasks.cluster.tasks, []) : {
+    task_id = t.task_id
+    action  = t.task_action
+    status  = t.status
+    steps   = length(coalesce(t.steps, []))
+  }]
 }
 
 output "bdrc_task" {
-  value = "${data.cloudtask_bdrc_task.refresh.task_status} (${data.cloudtask_bdrc_task.refresh.progress / 100}%)"
+  value = {
+    task_status = data.cloudtask_bdrc_task.refresh.task_status
+    # progress is on the API's 0..10000 scale, and null when the API returns none.
+    progress_percent = data.cloudtask_bdrc_task.refresh.progress == null ? null : data.cloudtask_bdrc_task.refresh.progress / 100
+  }
 }
 
 output "alidns_batch_result" {
-  value = "task ${data.cloudtask_alidns_batch_result.latest.task_id}: ${data.cloudtask_alidns_batch_result.latest.success_count} of ${data.cloudtask_alidns_batch_result.latest.total_count} succeeded"
+  value = {
+    task_id       = data.cloudtask_alidns_batch_result.latest.task_id
+    status        = data.cloudtask_alidns_batch_result.latest.status
+    success_count = data.cloudtask_alidns_batch_result.latest.success_count
+    total_count   = data.cloudtask_alidns_batch_result.latest.total_count
+  }
 }

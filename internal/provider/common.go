@@ -54,7 +54,10 @@ func commonAttributes(ctx context.Context, noun string, terminalRule, successRul
 	own["fail_on_failure"] = schema.BoolAttribute{
 		Optional: true,
 		MarkdownDescription: "When `true` and the " + noun + " ended in failure, the read fails with an " +
-			"error that lists what failed and why. Default `false`: the outcome is only reported in `succeeded`.",
+			"error that lists what failed and why. This applies to a single read without `wait_for_completion` " +
+			"as well: it fails when it finds the " + noun + " already ended in failure, and succeeds while the " +
+			noun + " is still running. " +
+			"Default `false`: the outcome is only reported in `succeeded`.",
 	}
 	own["terminal"] = schema.BoolAttribute{
 		Computed:            true,
@@ -232,8 +235,9 @@ func progressMessage(target string, s wait.State, elapsed time.Duration, polls i
 	return b.String()
 }
 
-// trimmedStatus is the status used for decisions: the APIs have been seen to pad values
-// ("RUNNING "), so surrounding spaces are ignored for comparisons only; stored values stay verbatim.
+// trimmedStatus is the status used for decisions: the PolarDB DescribeBatchTask documentation's
+// sample answer pads one ("RUNNING "), so surrounding spaces are ignored for comparisons only; stored
+// values stay verbatim.
 func trimmedStatus(s *string) string {
 	if s == nil {
 		return ""

@@ -80,27 +80,30 @@ func (d *alidnsBatchResultDataSource) Schema(ctx context.Context, _ datasource.S
 					Optional: true,
 					Computed: true,
 					MarkdownDescription: "ID of the batch task (`TaskId`), a number such as `123456`. When unset, " +
-						"the latest batch task is read and this holds the ID the API returned.",
+						"the latest batch task is read and this holds the ID the API returned; while waiting, the " +
+						"polls after the first ask for that ID, so a batch task started meanwhile is not followed.",
 					Validators: []validator.Int64{int64validator.AtLeast(1)},
 				},
 				"batch_type": schema.StringAttribute{
 					Optional: true,
 					Computed: true,
 					MarkdownDescription: "Type of the batch operation (`BatchType`): " + backtickList(alidnsBatchTypes) +
-						". When set, only a task of that type is read; when unset, this holds the type the API returned.",
+						". When set, it is sent as a filter; the documentation does not say what the API answers when " +
+						"the task is of another type. When unset, this holds the type the API returned.",
 					Validators: []validator.String{stringvalidator.OneOf(alidnsBatchTypes...)},
 				},
 				"lang": schema.StringAttribute{
-					Optional:            true,
-					MarkdownDescription: "Language of the answer's texts (`Lang`), such as `reason`: " + backtickList(alidnsLangs) + ". Default `zh`.",
-					Validators:          []validator.String{stringvalidator.OneOf(alidnsLangs...)},
+					Optional: true,
+					MarkdownDescription: "Language of the request and the answer (`Lang`), which sets the language of " +
+						"`reason`: " + backtickList(alidnsLangs) + ". Default `zh`.",
+					Validators: []validator.String{stringvalidator.OneOf(alidnsLangs...)},
 				},
 				"status": count("Status of the batch task (`Status`): `-1` no task submitted, `0` processing, " +
 					"`1` completed, `2` failed."),
 				"total_count":   count("Number of entries in the batch (`TotalCount`)."),
 				"success_count": count("Number of entries that succeeded (`SuccessCount`)."),
 				"failed_count":  count("Number of entries that failed (`FailedCount`)."),
-				"reason":        schema.StringAttribute{Computed: true, MarkdownDescription: "Why the task failed (`Reason`), in the language of `lang`."},
+				"reason":        schema.StringAttribute{Computed: true, MarkdownDescription: "Why the task failed (`Reason`), in the language `lang` asks for."},
 			}),
 	}
 }

@@ -84,11 +84,11 @@ func (d *bdrcTaskDataSource) Schema(ctx context.Context, _ datasource.SchemaRequ
 				"task_priority": computed("Priority (`TaskPriority`): `HIGH` for tasks a user started in the " +
 					"console, `LOW` for background tasks."),
 				"task_detail":  computed("Details of the execution (`TaskDetail`), a JSON text kept verbatim."),
-				"execution_id": computed("Execution ID (`ExecutionId`); not used yet by the service, usually empty."),
+				"execution_id": computed("Execution ID (`ExecutionId`); documented as not used yet and returned empty."),
 				"progress": schema.Int64Attribute{
 					Computed: true,
 					MarkdownDescription: "Progress (`Progress`) on the API's scale of 0 to 10000 " +
-						"(divide by 100 for a percentage).",
+						"(divide by 100 for a percentage); null when the API returns none.",
 				},
 				"task_status": computed("Status (`TaskStatus`): `CREATED`, `RUNNING`, `COMPLETE`, `FAILED`, " +
 					"`EXPIRED` or `CANCELED`."),

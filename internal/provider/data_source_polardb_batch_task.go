@@ -79,16 +79,19 @@ func (d *polarDBBatchTaskDataSource) Schema(ctx context.Context, _ datasource.Sc
 				"task_name": computed("Name of the task (`TaskName`)."),
 				"task_type": computed("Type of the task (`TaskType`), such as `polarclaw_install_skills`."),
 				"status": computed("Task status (`Status`), verbatim: `DISPATCHING`, `RUNNING`, `COMPLETED` or " +
-					"`FAILED`. The API has been seen to pad it with spaces; decisions ignore them."),
+					"`FAILED`. The documentation's sample answer pads it with a space (`\"RUNNING \"`); decisions " +
+					"ignore surrounding spaces."),
 				"total_count":   schema.Int64Attribute{Computed: true, MarkdownDescription: "Total number of sub tasks (`TotalCount`)."},
 				"success_count": schema.Int64Attribute{Computed: true, MarkdownDescription: "Number of sub tasks that succeeded (`SuccessCount`)."},
 				"task_begin":    computed("Time the task started (`TaskBegin`), verbatim, such as `2026/05/28T16:38:20Z`."),
 				"task_end":      computed("Time the task ended (`TaskEnd`), verbatim."),
-				"application_type": computed("Application type (`ApplicationType`), verbatim; " +
-					"often empty."),
+				"application_type": computed("Application type (`ApplicationType`), verbatim. The documentation " +
+					"does not describe it; its sample answer has an empty string."),
 				"sub_tasks": schema.ListNestedAttribute{
-					Computed:            true,
-					MarkdownDescription: "The sub tasks (`SubTasks`), one per instance, in the API's order.",
+					Computed: true,
+					MarkdownDescription: "The sub tasks (`SubTasks`), in the API's order; null when the API returns " +
+						"none. Each names the instance it ran on; the documentation does not say whether an instance " +
+						"can have more than one sub task.",
 					NestedObject: schema.NestedAttributeObject{
 						Attributes: map[string]schema.Attribute{
 							"task_id":     computed("ID of the sub task (`TaskId`)."),

@@ -80,13 +80,15 @@ type tencentTaskInstanceMetricsModel struct {
 	FailedCount            types.Int64 `tfsdk:"failed_count"`
 }
 
-// Task and instance states that decide the outcome. TaskState has no documented list; it uses the
-// instance vocabulary, so any other value (SUBMITTED ... RUNNING, or one not known yet) is not terminal.
+// Task and instance states that decide the outcome. TaskState has no documented list; it is assumed
+// to use the instance vocabulary, so any other value (SUBMITTED ... RUNNING, or one not known yet) is
+// not terminal.
 const (
 	tencentStateSucceed           = "SUCCEED"
 	tencentStateFailed            = "FAILED"
 	tencentStateFailedInterrupted = "FAILED_INTERRUPTED"
-	tencentTaskNameMaxLength      = 128
+	// tencentTaskNameMaxLength is assumed: the DescribeTask page gives TaskName no length limit.
+	tencentTaskNameMaxLength = 128
 )
 
 // tencentInstanceStates are the documented TaskInstanceState values, in lifecycle order.
@@ -121,9 +123,10 @@ func (d *tencentBatchTaskDataSource) Schema(ctx context.Context, _ datasource.Sc
 					Validators:          []validator.String{idValidator{}},
 				},
 				"task_name": schema.StringAttribute{
-					Required:            true,
-					MarkdownDescription: "Name of the task within the job (`TaskName`), at most 128 characters.",
-					Validators:          []validator.String{stringvalidator.LengthBetween(1, tencentTaskNameMaxLength)},
+					Required: true,
+					MarkdownDescription: "Name of the task within the job (`TaskName`). The API documentation gives no " +
+						"length limit; the provider assumes one of 128 characters and rejects longer names at plan time.",
+					Validators: []validator.String{stringvalidator.LengthBetween(1, tencentTaskNameMaxLength)},
 				},
 				"offset": schema.Int64Attribute{
 					Optional: true,
@@ -141,9 +144,10 @@ func (d *tencentBatchTaskDataSource) Schema(ctx context.Context, _ datasource.Sc
 				"filters": schema.ListNestedAttribute{
 					Optional: true,
 					MarkdownDescription: "Filters on the task instances (`Filters`), sent exactly as written. The " +
-						"documentation names the state filter both `task-instance-state` and `task-instance-type`; " +
-						"its values are instance states such as `SUCCEED` or `FAILED`. Filters narrow " +
-						"`task_instance_set` and `task_instance_total_count`, not `task_instance_metrics`.",
+						"documentation describes one filter, on the instance state (values such as `SUCCEED` or " +
+						"`FAILED`), and names it `task-instance-type` in its parameter list but `task-instance-state` " +
+						"in its example. It does not say whether filters change `task_instance_total_count` or " +
+						"`task_instance_metrics` as well as `task_instance_set`: those are stored as the API returns them.",
 					NestedObject: schema.NestedAttributeObject{
 						Attributes: map[string]schema.Attribute{
 							"name": schema.StringAttribute{
@@ -159,12 +163,14 @@ func (d *tencentBatchTaskDataSource) Schema(ctx context.Context, _ datasource.Sc
 						},
 					},
 				},
-				"task_state": computed("Task state (`TaskState`), verbatim, in the instance vocabulary: " +
-					backtickList(tencentInstanceStates) + ". Decisions ignore surrounding spaces."),
+				"task_state": computed("Task state (`TaskState`), verbatim. The documentation lists no values; the " +
+					"provider assumes the instance states (" + backtickList(tencentInstanceStates) + ") and treats " +
+					"any other value as not terminal. Decisions ignore surrounding spaces."),
 				"create_time": computed("Time the task was created (`CreateTime`), verbatim, such as `2018-02-07T09:29:09Z`."),
-				"end_time":    computed("Time the task ended (`EndTime`), verbatim; null when the API returns none, as while the task runs."),
-				"task_instance_total_count": count("Number of task instances that match the filters " +
-					"(`TaskInstanceTotalCount`)."),
+				"end_time":    computed("Time the task ended (`EndTime`), verbatim; null when the API returns none."),
+				"task_instance_total_count": count("Total number of task instances (`TaskInstanceTotalCount`), as " +
+					"the API returns it. Whether `filters` narrow this count is not documented: the documentation's " +
+					"only example filters on `SUCCEED` for a task whose instances all succeeded."),
 				"task_instance_set": schema.ListNestedAttribute{
 					Computed: true,
 					MarkdownDescription: "The task instances read (`TaskInstanceSet`), in the API's order: all of " +
@@ -173,7 +179,7 @@ func (d *tencentBatchTaskDataSource) Schema(ctx context.Context, _ datasource.Sc
 						Attributes: map[string]schema.Attribute{
 							"task_instance_index": count("Index of the instance within the task (`TaskInstanceIndex`)."),
 							"task_instance_state": computed("Instance state (`TaskInstanceState`): " + backtickList(tencentInstanceStates) + "."),
-							"exit_code":           count("Exit code of the instance's command (`ExitCode`); null when the API returns none, as while it runs."),
+							"exit_code":           count("Exit code of the instance's command (`ExitCode`); null when the API returns none."),
 							"state_reason":        computed("Why the instance is in its state (`StateReason`)."),
 							"state_detailed_reason": computed("Detailed reason for the instance's state " +
 								"(`StateDetailedReason`)."),
@@ -197,8 +203,9 @@ func (d *tencentBatchTaskDataSource) Schema(ctx context.Context, _ datasource.Sc
 					},
 				},
 				"task_instance_metrics": schema.SingleNestedAttribute{
-					Computed:            true,
-					MarkdownDescription: "Number of the task's instances in each state (`TaskInstanceMetrics`), over all instances.",
+					Computed: true,
+					MarkdownDescription: "Number of the task's instances in each state (`TaskInstanceMetrics`). The " +
+						"documentation does not say whether `filters` narrow these counts. Null when the API returns none.",
 					Attributes: map[string]schema.Attribute{
 						"submitted_count":          count("Instances `SUBMITTED` (`SubmittedCount`)."),
 						"pending_count":            count("Instances `PENDING` (`PendingCount`)."),

@@ -111,9 +111,16 @@ func requireTerraform(t *testing.T) string {
 	return path
 }
 
-// newTerraformWorkspace writes config as main.tf next to a CLI configuration whose dev_overrides
-// point at the built provider.
+// newTerraformWorkspace writes config as main.tf, after the required_providers block that the
+// dev_overrides apply to, next to a CLI configuration whose dev_overrides point at the built provider.
 func newTerraformWorkspace(t *testing.T, terraform, config string) *terraformWorkspace {
+	t.Helper()
+	return newTerraformWorkspaceFiles(t, terraform, map[string]string{"main.tf": e2eRequiredProviders + config})
+}
+
+// newTerraformWorkspaceFiles is newTerraformWorkspace for a configuration of several files, written
+// as given (name to content): they must pin the provider to cloudtask/cloudtask themselves.
+func newTerraformWorkspaceFiles(t *testing.T, terraform string, files map[string]string) *terraformWorkspace {
 	t.Helper()
 	pluginDir := builtProviderDir(t)
 
@@ -133,7 +140,9 @@ func newTerraformWorkspace(t *testing.T, terraform, config string) *terraformWor
   direct {}
 }
 `, pluginDir))
-	writeFile(t, filepath.Join(dir, "main.tf"), e2eRequiredProviders+config)
+	for name, content := range files {
+		writeFile(t, filepath.Join(dir, name), content)
+	}
 
 	// A minimal environment: no credentials, profiles or logging settings leak in from the
 	// machine running the tests, and the HOME without ~/.aliyun or ~/.tccli keeps profiles out.

@@ -7,6 +7,14 @@ data "cloudtask_bdrc_task" "refresh" {
 }
 
 output "bdrc_progress_percent" {
-  # progress is on the API's 0..10000 scale
-  value = data.cloudtask_bdrc_task.refresh.progress / 100
+  # progress is on the API's 0..10000 scale, and null when the API returns none.
+  value = data.cloudtask_bdrc_task.refresh.progress == null ? null : data.cloudtask_bdrc_task.refresh.progress / 100
+}
+
+# Warn, without failing the run, when the task failed, expired or was canceled.
+check "bdrc_task_complete" {
+  assert {
+    condition     = data.cloudtask_bdrc_task.refresh.succeeded
+    error_message = "The BDRC task did not complete: ${coalesce(data.cloudtask_bdrc_task.refresh.error_message, "no error message")}"
+  }
 }

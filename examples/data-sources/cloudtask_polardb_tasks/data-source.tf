@@ -13,3 +13,15 @@ data "cloudtask_polardb_tasks" "creation" {
     }
   }
 }
+
+output "cluster_tasks" {
+  # tasks, and a task's steps, are null when the API returns none: default them to empty lists.
+  value = [
+    for t in coalesce(data.cloudtask_polardb_tasks.creation.tasks, []) : {
+      task_id = t.task_id
+      action  = t.task_action
+      status  = t.status
+      steps   = length(coalesce(t.steps, []))
+    }
+  ]
+}
