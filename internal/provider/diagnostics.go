@@ -166,7 +166,7 @@ func addUnreachable(diags *diag.Diagnostics, err error) {
 	}
 	service, _, _ := strings.Cut(api, " Describe")
 	// The transport's own words ("dial tcp ...: connection refused"), without the wrappers.
-	var cause error = err
+	cause := err
 	var opErr *net.OpError
 	var dnsErr *net.DNSError
 	if errors.As(err, &opErr) {
