@@ -111,7 +111,8 @@ func (e *NoTaskError) Error() string {
 // (any code starting with "Throttling"), ServiceUnavailable, HTTP 5xx, network failures
 // (dial, reset, EOF, timeouts) and malformed answers. A field of the wrong type is not
 // retried (the service would answer the same), nor is anything caused by the caller's
-// context ending.
+// context ending. An endpoint that cannot be reached (wait.IsUnreachable, an unknown host
+// included) is retried on the wait.Retrier's network budget whatever this says.
 func IsRetryable(err error) bool {
 	if err == nil {
 		return false

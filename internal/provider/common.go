@@ -86,12 +86,23 @@ type outcome struct {
 
 // readPlan is how one data source reads: the cheapest "terminal yet?" poll and the full read.
 type readPlan struct {
-	noun       string // "PolarDB Batch Task", used in diagnostics
-	target     string // what is read, e.g. `batch task "pcb-1"`
+	noun   string // "PolarDB Batch Task", used in diagnostics
+	target string // what is read, e.g. `batch task "pcb-1"`
+	// targetNow, when set, names what is read as known so far (the latest Alidns task, once
+	// its id is read); diagnostics use it instead of target.
+	targetNow  func() string
 	poll       func(ctx context.Context) (outcome, error)
 	full       func(ctx context.Context) (outcome, error)
 	pollIsFull bool // the poll already reads the full detail: nothing more to read at the end
 	isNotFound func(error) bool
+}
+
+// what names what is read, as known so far.
+func (p readPlan) what() string {
+	if p.targetNow != nil {
+		return p.targetNow()
+	}
+	return p.target
 }
 
 // singleRequestPlan is the plan of a data source whose one request answers both "terminal yet?"

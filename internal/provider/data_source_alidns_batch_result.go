@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -124,7 +125,7 @@ func (d *alidnsBatchResultDataSource) Read(ctx context.Context, req datasource.R
 	}
 
 	request := alibaba.BatchResultRequest{BatchType: model.BatchType.ValueString(), Lang: model.Lang.ValueString()}
-	target := "the latest Alidns batch task"
+	target := latestAlidnsTarget(nil)
 	if !model.TaskID.IsNull() && !model.TaskID.IsUnknown() {
 		id := model.TaskID.ValueInt64()
 		request.TaskID = &id
@@ -141,6 +142,10 @@ func (d *alidnsBatchResultDataSource) Read(ctx context.Context, req datasource.R
 		return r, err
 	}
 	plan := singleRequestPlan("Alidns Batch Result", target, alibaba.IsNotFound, &result, call, alidnsBatchResultOutcome)
+	if request.TaskID == nil {
+		// Once the latest task's id is known, messages give it.
+		plan.targetNow = func() string { return latestAlidnsTarget(request.TaskID) }
+	}
 	if !runRead(ctx, d.data, &model.commonModel, plan, &resp.Diagnostics) {
 		return
 	}
@@ -173,8 +178,10 @@ func alidnsBatchResultOutcome(r *alibaba.BatchResultCount) outcome {
 		switch {
 		case status == alidnsStatusNoTask:
 			out.failures = []string{"no batch task has been submitted"}
-		case failed > 0 || r.Reason != nil:
-			out.failures = []string{fmt.Sprintf("%d entries failed: %s", failed, quotedOrNone(r.Reason))}
+		case r.Reason != nil && strings.TrimSpace(*r.Reason) != "":
+			out.failures = []string{fmt.Sprintf("%d entries failed: %q", failed, *r.Reason)}
+		case failed > 0:
+			out.failures = []string{alidnsFailedNoReason(failed)}
 		}
 	}
 	return out

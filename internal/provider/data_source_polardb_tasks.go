@@ -150,7 +150,7 @@ func (d *polarDBTasksDataSource) Schema(ctx context.Context, _ datasource.Schema
 					Optional: true,
 					MarkdownDescription: "Number of tasks per page (`PageSize`): " + backtickList(pageSizes) +
 						". Default `30`. Without `page_number`, every page is read at this size.",
-					Validators: []validator.Int64{int64validator.OneOf(polarDBTaskPageSizes...)},
+					Validators: []validator.Int64{int64OneOf(polarDBTaskPageSizes)},
 				},
 				"page_number": schema.Int64Attribute{
 					Optional: true,

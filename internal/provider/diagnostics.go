@@ -6,8 +6,10 @@ package provider
 // they are built from API answers and configuration names only.
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"time"
 
@@ -35,6 +37,8 @@ const (
 	summaryReadFailed          = "Error Reading %s"
 	summaryTimedOut            = "Timed Out Waiting for %s"
 	summaryInterrupted         = "Wait for %s Interrupted"
+	summaryReadInterrupted     = "Read of %s Interrupted"
+	summaryUnreachable         = "Unable to Reach %s Endpoint"
 	summaryNotFound            = "%s Not Found"
 	summaryTaskFailed          = "%s Failed"
 	summaryUnexpectedProvider  = "Unexpected Provider Data"
@@ -42,6 +46,7 @@ const (
 	summaryInvalidTimeRange    = "Invalid Time Range"
 	summaryInvalidStatusFilter = "Invalid Task Status Filter"
 	summaryNotInRegion         = "%s Not Available in Region"
+	summaryValueNotAllowed     = "Invalid Attribute Value Match"
 	maxFailuresInDiagnostic    = 20
 )
 
@@ -93,6 +98,11 @@ func addInvalidStatusFilter(diags *diag.Diagnostics, p path.Path, raw, bad strin
 			bad, raw, strings.Join(allowed, ", "), strings.Join(allowed[:2], ",")))
 }
 
+func addValueNotAllowed(diags *diag.Diagnostics, p path.Path, got int64, allowed []int64) {
+	diags.AddAttributeError(p, summaryValueNotAllowed,
+		fmt.Sprintf("Attribute %s value must be one of: %s, got: %d", p, joinInt64s(allowed), got))
+}
+
 // addClientError reports a failure to build a cloud's client: missing credentials above all.
 func addClientError(diags *diag.Diagnostics, cloud string, err error) {
 	var aliMissing *alibaba.MissingCredentialsError
@@ -124,22 +134,58 @@ func missingCredentialsDetail(block, attribute string, envVars []string, profile
 	return b.String()
 }
 
-// addReadError reports a failed read that was not a wait.
+// addReadError reports a failed read that was not a wait (or the full read after one).
 func addReadError(diags *diag.Diagnostics, plan readPlan, err error) {
 	var notInRegion *alibaba.UnsupportedRegionError
 	if errors.As(err, &notInRegion) {
 		diags.AddError(fmt.Sprintf(summaryNotInRegion, notInRegion.Product), fmt.Sprintf(
 			"%s has endpoints only in the regions %s, and alibaba.region is %q, so no request was sent for %s. "+
 				"Set alibaba.region to one of those regions, or set alibaba.endpoints.%s to the endpoint to use.",
-			notInRegion.Product, strings.Join(notInRegion.Regions, ", "), notInRegion.Region, plan.target, notInRegion.Service))
+			notInRegion.Product, strings.Join(notInRegion.Regions, ", "), notInRegion.Region, plan.what(), notInRegion.Service))
 		return
 	}
 	summary := fmt.Sprintf(summaryReadFailed, plan.noun)
-	if isContextError(err) && !hasAPIError(err) {
-		diags.AddError(summary, fmt.Sprintf("Reading %s did not finish: %s. If the service is slow, raise timeouts.read.", plan.target, err))
-		return
+	switch {
+	case errors.Is(err, context.Canceled):
+		diags.AddError(fmt.Sprintf(summaryReadInterrupted, plan.noun), fmt.Sprintf(
+			"Reading %s was interrupted (Terraform was asked to stop) after %s; it did not time out. %s",
+			plan.what(), attemptsText(wait.Attempts(err)), apiErrorDetail(err)))
+	case wait.IsUnreachable(err):
+		addUnreachable(diags, err)
+	case isContextError(err) && !hasAPIError(err):
+		diags.AddError(summary, fmt.Sprintf("Reading %s did not finish: %s. If the service is slow, raise timeouts.read.", plan.what(), err))
+	default:
+		diags.AddError(summary, fmt.Sprintf("Reading %s failed. %s%s", plan.what(), apiErrorHint(plan, err), apiErrorDetail(err)))
 	}
-	diags.AddError(summary, fmt.Sprintf("Reading %s failed. %s%s", plan.target, apiErrorHint(err), apiErrorDetail(err)))
+}
+
+// addUnreachable reports an endpoint that could not be reached (refused connection, unknown
+// host) once the network retry budget ran out: most often a wrong region or endpoint override.
+func addUnreachable(diags *diag.Diagnostics, err error) {
+	api, host, settings := "", "", ""
+	var ali *alibaba.RequestError
+	var tc *tencent.APIError
+	switch {
+	case errors.As(err, &ali):
+		api, host, settings = ali.API, ali.Host, "alibaba.region, the alibaba.endpoints block"
+	case errors.As(err, &tc):
+		api, host, settings = tc.API, tc.Endpoint, "tencent.region, the tencent.endpoints block"
+	default:
+		api, host, settings = "Cloud API", "the service", "the region, the endpoints block"
+	}
+	service, _, _ := strings.Cut(api, " Describe")
+	// The transport's own words ("dial tcp ...: connection refused"), without the wrappers.
+	cause := err
+	var opErr *net.OpError
+	var dnsErr *net.DNSError
+	if errors.As(err, &opErr) {
+		cause = opErr
+	} else if errors.As(err, &dnsErr) {
+		cause = dnsErr
+	}
+	diags.AddError(fmt.Sprintf(summaryUnreachable, service), fmt.Sprintf(
+		"Could not connect to %s for %s (%s): %v. Check %s and the network (DNS, proxy, firewall).",
+		host, api, attemptsText(wait.Attempts(err)), cause, settings))
 }
 
 // addWaitError maps the wait engine's typed errors to diagnostics.
@@ -148,22 +194,38 @@ func addWaitError(diags *diag.Diagnostics, plan readPlan, err error, timeout tim
 	var interrupted *wait.InterruptedError
 	var notFound *wait.NotFoundError
 	switch {
+	case errors.As(err, &timedOut) && timedOut.NeverFound:
+		// The deadline came before the not-found grace ended: that is not a slow task.
+		diags.AddError(fmt.Sprintf(summaryNotFound, plan.noun), fmt.Sprintf(
+			"%s was not found: all %d polls over %s answered not found before timeouts.read (%s) ended the wait. "+
+				"Check the %s and the region.\n%s",
+			capitalize(plan.what()), timedOut.Polls, timedOut.Elapsed.Round(time.Second), shortDuration(timeout),
+			idKind(plan), apiErrorDetail(timedOut.LastErr)))
 	case errors.As(err, &timedOut):
-		diags.AddError(fmt.Sprintf(summaryTimedOut, plan.noun), fmt.Sprintf(
+		detail := fmt.Sprintf(
 			"%s did not reach a terminal state within timeouts.read (%s). %s, after %s and %d polls. "+
 				"Raise timeouts.read, for example timeouts { read = \"%s\" }, if the task needs longer.",
-			capitalize(plan.target), shortDuration(timeout), lastSeen(timedOut.Seen, timedOut.Last),
-			timedOut.Elapsed.Round(time.Second), timedOut.Polls, shortDuration(2*timeout)))
+			capitalize(plan.what()), shortDuration(timeout), lastSeen(timedOut.Seen, timedOut.Last),
+			timedOut.Elapsed.Round(time.Second), timedOut.Polls, shortDuration(2*timeout))
+		if timedOut.LastErr != nil {
+			detail += " The last poll answered not found.\n" + apiErrorDetail(timedOut.LastErr)
+		}
+		diags.AddError(fmt.Sprintf(summaryTimedOut, plan.noun), detail)
 	case errors.As(err, &interrupted):
 		diags.AddError(fmt.Sprintf(summaryInterrupted, plan.noun), fmt.Sprintf(
 			"The wait for %s was interrupted (Terraform was asked to stop) after %s and %d polls; it did not time out. %s. "+
 				"The task itself goes on in the cloud.",
-			plan.target, interrupted.Elapsed.Round(time.Second), interrupted.Polls, lastSeen(interrupted.Seen, interrupted.Last)))
+			plan.what(), interrupted.Elapsed.Round(time.Second), interrupted.Polls, lastSeen(interrupted.Seen, interrupted.Last)))
 	case errors.As(err, &notFound):
 		diags.AddError(fmt.Sprintf(summaryNotFound, plan.noun), fmt.Sprintf(
 			"%s was still not found after %s of retries (a task created moments ago can take a little while to appear). "+
-				"Check the id and the region. %s",
-			capitalize(plan.target), notFound.Elapsed.Round(time.Second), apiErrorDetail(notFound.Err)))
+				"Check the %s and the region.\n%s",
+			capitalize(plan.what()), notFound.Elapsed.Round(time.Second), idKind(plan), apiErrorDetail(notFound.Err)))
+	case errors.Is(err, context.Canceled):
+		// Interrupted during the full read that follows the wait.
+		diags.AddError(fmt.Sprintf(summaryInterrupted, plan.noun), fmt.Sprintf(
+			"The wait for %s was interrupted (Terraform was asked to stop) while reading its final detail; it did not time out. "+
+				"The task itself goes on in the cloud. %s", plan.what(), apiErrorDetail(err)))
 	default:
 		addReadError(diags, plan, err)
 	}
@@ -172,7 +234,7 @@ func addWaitError(diags *diag.Diagnostics, plan readPlan, err error, timeout tim
 // addTaskFailed reports a terminal failure when fail_on_failure is set.
 func addTaskFailed(diags *diag.Diagnostics, plan readPlan, out outcome) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s ended in failure (status %q", capitalize(plan.target), out.status)
+	fmt.Fprintf(&b, "%s ended in failure (status %q", capitalize(plan.what()), out.status)
 	if out.summary != "" {
 		fmt.Fprintf(&b, ", %s", out.summary)
 	}
@@ -207,17 +269,45 @@ func hasAPIError(err error) bool {
 	return errors.As(err, &ali) || errors.As(err, &tc)
 }
 
+// idKinds names, per data source (by noun), what identifies the task to the user.
+var idKinds = map[string]string{
+	"PolarDB Batch Task":  "batch id",
+	"PolarDB Tasks":       "cluster or node id",
+	"BDRC Task":           "task id",
+	"Tencent Batch Task":  "job id and task name",
+	"Alidns Batch Result": "task id",
+}
+
+func idKind(plan readPlan) string {
+	if kind, ok := idKinds[plan.noun]; ok {
+		return kind
+	}
+	return "id"
+}
+
 // apiErrorHint says what the user can do about a class of API errors.
-func apiErrorHint(err error) string {
+func apiErrorHint(plan readPlan, err error) string {
 	switch {
-	case alibaba.IsAuthError(err), tencent.IsAuthError(err):
-		return "The credentials were rejected: check the access key and secret, and the machine's clock. "
+	case alibaba.IsAuthError(err):
+		return "The credentials were rejected: check the AccessKey ID and AccessKey secret (and any security token), and the machine's clock. "
+	case tencent.IsAuthError(err):
+		return "The credentials were rejected: check the SecretId and SecretKey (and any security token), and the machine's clock. "
 	case alibaba.IsNotFound(err), tencent.IsNotFound(err):
-		return "The task, or the cluster or job it belongs to, was not found: check the ids and the region. "
+		return fmt.Sprintf("The service answered not found: check the %s and the region. ", idKind(plan))
 	case alibaba.IsRetryable(err), tencent.IsRetryable(err):
-		return "The service kept failing after retries; try again later. "
+		if n := wait.Attempts(err); n > 1 {
+			return fmt.Sprintf("The service kept failing after %d attempts; try again later. ", n)
+		}
+		return "The service answered with a temporary error and there was no time left to retry; try again later. "
 	}
 	return ""
+}
+
+func attemptsText(n int) string {
+	if n == 1 {
+		return "1 attempt"
+	}
+	return fmt.Sprintf("%d attempts", n)
 }
 
 // apiErrorDetail renders the API error's code, message and request id.
@@ -253,4 +343,17 @@ func capitalize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// latestAlidnsTarget names the latest Alidns batch task, with its id once an answer gave it.
+func latestAlidnsTarget(id *int64) string {
+	if id == nil {
+		return "the latest Alidns batch task"
+	}
+	return fmt.Sprintf("the latest Alidns batch task (task id %d)", *id)
+}
+
+// alidnsFailedNoReason is the failure line of an Alidns task that failed without a reason.
+func alidnsFailedNoReason(failed int64) string {
+	return fmt.Sprintf("%d entries failed (the API gave no reason)", failed)
 }

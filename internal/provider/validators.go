@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -162,4 +163,35 @@ func (v statusListValidator) ValidateString(_ context.Context, req validator.Str
 			return
 		}
 	}
+}
+
+// int64OneOf checks that a number is one of a few allowed values. The framework's
+// int64validator.OneOf prints them with %q, as characters ('\x1e' for 30), not numbers.
+type int64OneOf []int64
+
+var _ validator.Int64 = int64OneOf{}
+
+func (v int64OneOf) Description(context.Context) string {
+	return "value must be one of: " + joinInt64s(v)
+}
+
+func (v int64OneOf) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v int64OneOf) ValidateInt64(_ context.Context, req validator.Int64Request, resp *validator.Int64Response) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if got := req.ConfigValue.ValueInt64(); !slices.Contains(v, got) {
+		addValueNotAllowed(&resp.Diagnostics, req.Path, got, v)
+	}
+}
+
+func joinInt64s(values []int64) string {
+	parts := make([]string, len(values))
+	for i, n := range values {
+		parts[i] = strconv.FormatInt(n, 10)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -188,9 +188,12 @@ func (c *Client) call(ctx context.Context, params map[string]any, decode func(bo
 			return werr
 		}
 		requestID, err := c.send(ctx, params, decode)
-		fields := map[string]any{"api": APIDescribeTask, "attempt": attempts, "endpoint": c.endpoint, "region": c.region, "request_id": requestID}
 		var apiErr *APIError
 		if errors.As(err, &apiErr) {
+			apiErr.Endpoint = c.endpoint
+		}
+		fields := map[string]any{"api": APIDescribeTask, "attempt": attempts, "endpoint": c.endpoint, "region": c.region, "request_id": requestID}
+		if apiErr != nil {
 			fields["code"] = apiErr.Code
 			fields["request_id"] = apiErr.RequestID
 		}

@@ -39,6 +39,7 @@ type APIError struct {
 	Code      string
 	Message   string
 	RequestID string
+	Endpoint  string // host[:port] the request went to
 
 	cause error // the transport error behind a client-side failure, if any
 }
@@ -95,7 +96,8 @@ var httpStatusInMessage = regexp.MustCompile(`status code: (\d{3})`)
 // IsRetryable reports whether a request that failed with err may succeed when signed and sent
 // again: throttling (RequestLimitExceeded and its sub-codes), InternalError and its sub-codes,
 // network errors and timeouts, answers that are not valid JSON or not the expected shape, and
-// HTTP 429 or 5xx from a gateway. A cancelled context is never retryable.
+// HTTP 429 or 5xx from a gateway. A cancelled context is never retryable. An endpoint that
+// cannot be reached (wait.IsUnreachable) gets the wait.Retrier's network budget, not this.
 func IsRetryable(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) {
 		return false

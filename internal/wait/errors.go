@@ -12,13 +12,31 @@ type TimeoutError struct {
 	Seen    bool          // whether any poll succeeded
 	Elapsed time.Duration // time from the start of the wait
 	Polls   int           // number of polls made
+	// LastErr is the error of the last poll when it failed with a not-found answer that was
+	// still within the grace period; nil when the last poll succeeded.
+	LastErr error
+	// NeverFound is true when polls were made and every one answered not found: the
+	// deadline came before the not-found grace ended, and the object may not exist at all.
+	NeverFound bool
 }
 
-// Error names the elapsed time and the last status and summary.
+// Error names the elapsed time and the last status and summary, and the last poll error.
 func (e *TimeoutError) Error() string {
-	return "timed out after " + formatElapsed(e.Elapsed) + " waiting for a terminal state; " +
-		describeLast(e.Last, e.Seen) + " (" + pollsText(e.Polls) + ")"
+	msg := "timed out after " + formatElapsed(e.Elapsed) + " waiting for a terminal state; "
+	if e.NeverFound {
+		msg += "every poll answered not found"
+	} else {
+		msg += describeLast(e.Last, e.Seen)
+	}
+	msg += " (" + pollsText(e.Polls) + ")"
+	if e.LastErr != nil {
+		msg += "; last poll: " + e.LastErr.Error()
+	}
+	return msg
 }
+
+// Unwrap returns the last poll error, if the last poll failed.
+func (e *TimeoutError) Unwrap() error { return e.LastErr }
 
 // InterruptedError reports that the wait was cancelled (for example by
 // Terraform's Ctrl-C) before a terminal state. It is not a timeout.

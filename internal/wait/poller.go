@@ -85,7 +85,8 @@ func (p Poller) withDefaults() Poller {
 // Until polls at once, then on the schedule, until poll reports Terminal. It
 // returns the last state seen, with a nil error when it is terminal.
 //
-// Errors: *TimeoutError when the deadline comes first; *InterruptedError
+// Errors: *TimeoutError when the deadline comes first (carrying the last
+// poll's not-found error, and whether no poll ever found the object); *InterruptedError
 // when ctx is cancelled; *NotFoundError when IsNotFound errors outlast
 // NotFoundGrace; any other poll error as is, at once. A poll error while
 // ctx has ended counts as a timeout or an interruption.
@@ -123,8 +124,9 @@ func (p Poller) Until(ctx context.Context, poll func(ctx context.Context) (State
 			if elapsed >= p.NotFoundGrace {
 				return w.last, &NotFoundError{Err: err, Elapsed: elapsed, Polls: w.polls}
 			}
+			w.lastErr = err
 		} else {
-			w.last, w.seen = s, true
+			w.last, w.seen, w.lastErr = s, true, nil
 			if p.OnPoll != nil {
 				p.OnPoll(s, elapsed, w.polls)
 			}
@@ -160,10 +162,15 @@ type waitRun struct {
 	last  State
 	seen  bool
 	polls int
+	// lastErr is the not-found error of the last poll that was answered, nil after a
+	// successful one. Only not-found errors let the wait go on, so a wait that never saw a
+	// state and has lastErr set had every answered poll say not found.
+	lastErr error
 }
 
 func (w *waitRun) timeout() error {
-	return &TimeoutError{Last: w.last, Seen: w.seen, Elapsed: w.clock.Now().Sub(w.start), Polls: w.polls}
+	return &TimeoutError{Last: w.last, Seen: w.seen, Elapsed: w.clock.Now().Sub(w.start), Polls: w.polls,
+		LastErr: w.lastErr, NeverFound: !w.seen && w.lastErr != nil}
 }
 
 func (w *waitRun) contextError(cause error) error {

@@ -505,6 +505,52 @@ func TestPollerNotFound(t *testing.T) {
 	}
 }
 
+// TestPollerTimeoutCarriesNotFound: a deadline shorter than the not-found grace ends the
+// wait with a timeout, which must still say that every poll answered not found.
+func TestPollerTimeoutCarriesNotFound(t *testing.T) {
+	t.Parallel()
+	notFound := pollStep{err: errNotFound}
+	tests := []struct {
+		name           string
+		steps          []pollStep
+		wantNeverFound bool
+		wantLastErr    error
+	}{
+		{name: "never found", steps: []pollStep{notFound}, wantNeverFound: true, wantLastErr: errNotFound},
+		{name: "seen, then gone", steps: []pollStep{running(1), notFound}, wantLastErr: errNotFound},
+		{name: "gone, then seen", steps: []pollStep{notFound, notFound, running(1)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clock := newSteppingClock(testStart)
+			poll, calls := scriptedPoll(clock, tt.steps...)
+			p := Poller{Clock: clock, Rand: fixedRand(0), IsNotFound: isNotFound, NotFoundGrace: 30 * time.Second}
+			_, err := p.Until(newManualCtx(testStart.Add(2*time.Second)), poll)
+			var te *TimeoutError
+			if !errors.As(err, &te) {
+				t.Fatalf("err = %v (%T), want *TimeoutError", err, err)
+			}
+			var nf *NotFoundError
+			if errors.As(err, &nf) {
+				t.Errorf("the grace had not ended: want no NotFoundError, got %v", nf)
+			}
+			if te.NeverFound != tt.wantNeverFound || te.LastErr != tt.wantLastErr {
+				t.Errorf("NeverFound = %v, LastErr = %v; want %v, %v", te.NeverFound, te.LastErr, tt.wantNeverFound, tt.wantLastErr)
+			}
+			if te.Polls != *calls || *calls < 2 {
+				t.Errorf("Polls = %d, calls = %d; want equal and at least 2", te.Polls, *calls)
+			}
+			if got := errors.Is(err, errNotFound); got != (tt.wantLastErr != nil) {
+				t.Errorf("errors.Is(err, errNotFound) = %v, want %v", got, tt.wantLastErr != nil)
+			}
+			if tt.wantNeverFound && (!strings.Contains(err.Error(), "every poll answered not found") || !strings.Contains(err.Error(), "InvalidTask.NotFound")) {
+				t.Errorf("message %q does not say not found with the API's error", err)
+			}
+		})
+	}
+}
+
 func TestPollerOtherErrorsReturnedAtOnce(t *testing.T) {
 	t.Parallel()
 	wrapped := fmt.Errorf("decoding the answer: %w", errBoom)

@@ -4,7 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
+	"os"
 	"reflect"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -93,8 +98,15 @@ func TestRetrierDo(t *testing.T) {
 				calls++
 				return e
 			})
-			if err != tt.wantErr {
-				t.Errorf("err = %v, want exactly %v", err, tt.wantErr)
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+				t.Errorf("err = %v, want %v", err, tt.wantErr)
+			}
+			// The error says how many requests were made, and is only wrapped after retries.
+			if err != nil && Attempts(err) != calls {
+				t.Errorf("Attempts(err) = %d, want the %d calls made", Attempts(err), calls)
+			}
+			if err != nil && calls == 1 && err != tt.wantErr {
+				t.Errorf("err = %v (%T), want exactly %v after a single attempt", err, err, tt.wantErr)
 			}
 			if calls != tt.wantCalls {
 				t.Errorf("calls = %d, want %d", calls, tt.wantCalls)
@@ -208,4 +220,150 @@ func TestRetrierContextEnds(t *testing.T) {
 			t.Errorf("err = %v, want %v", err, wrapped)
 		}
 	})
+}
+
+// refused is what a dial to a closed port returns, as net/http hands it over.
+func refused() error {
+	return &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+}
+
+// noSuchHost is a resolver's negative answer (NXDOMAIN), as net/http hands it over.
+func noSuchHost() error {
+	return &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "polardb.cn-x.aliyuncs.invalid", IsNotFound: true}}
+}
+
+func TestRetrierNetworkBudget(t *testing.T) {
+	t.Parallel()
+	throttled := &apiError{code: "Throttling"}
+	tests := []struct {
+		name       string
+		retryable  func(error) bool
+		budget     int
+		answers    []error // per call; the last repeats
+		wantCalls  int
+		wantSleeps []time.Duration
+		wantErr    error
+	}{
+		{
+			name: "refused: the default budget of 4 attempts", retryable: func(error) bool { return true },
+			answers: []error{refused()}, wantCalls: 4, wantSleeps: seconds(0.5, 1, 2),
+		},
+		{
+			// Alibaba's classification never retries an unknown host; Tencent's retries it. The
+			// budget is the same for both, whatever Retryable says.
+			name: "unknown host with a Retryable that refuses it", retryable: func(error) bool { return false },
+			answers: []error{noSuchHost()}, wantCalls: 4, wantSleeps: seconds(0.5, 1, 2),
+		},
+		{
+			name: "nil Retryable", answers: []error{refused()}, wantCalls: 4, wantSleeps: seconds(0.5, 1, 2),
+		},
+		{
+			name: "own budget", retryable: isThrottled, budget: 2,
+			answers: []error{refused()}, wantCalls: 2, wantSleeps: seconds(0.5),
+		},
+		{
+			// Network retries start from the first delay even after throttling grew the backoff.
+			name: "after throttling", retryable: isThrottled,
+			answers:   []error{throttled, throttled, throttled, refused()},
+			wantCalls: 7, wantSleeps: seconds(0.5, 1, 2, 0.5, 1, 2),
+		},
+		{
+			name: "endpoint comes back", retryable: isThrottled,
+			answers: []error{refused(), refused(), nil}, wantCalls: 3, wantSleeps: seconds(0.5, 1),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clock := newSteppingClock(testStart)
+			r := Retrier{Clock: clock, Rand: fixedRand(0.5), Retryable: tt.retryable, NetworkAttempts: tt.budget}
+			calls := 0
+			err := r.Do(context.Background(), func(context.Context) error {
+				e := tt.answers[min(calls, len(tt.answers)-1)]
+				calls++
+				return e
+			})
+			if calls != tt.wantCalls {
+				t.Errorf("calls = %d, want %d", calls, tt.wantCalls)
+			}
+			if !reflect.DeepEqual(clock.sleeps, tt.wantSleeps) {
+				t.Errorf("sleeps = %v, want %v", clock.sleeps, tt.wantSleeps)
+			}
+			if tt.answers[len(tt.answers)-1] == nil {
+				if err != nil {
+					t.Fatalf("err = %v, want nil", err)
+				}
+				return
+			}
+			if !IsUnreachable(err) {
+				t.Errorf("err = %v, want it classified as unreachable", err)
+			}
+			var re *RetryError
+			if !errors.As(err, &re) || re.Attempts != tt.wantCalls || re.Cause != nil {
+				t.Errorf("err = %#v, want a *RetryError with %d attempts and no cause", err, tt.wantCalls)
+			}
+			if !strings.Contains(err.Error(), fmt.Sprintf("after %d attempts", tt.wantCalls)) {
+				t.Errorf("message %q does not give the attempts", err)
+			}
+		})
+	}
+}
+
+func TestRetrierCancelDuringNetworkRetries(t *testing.T) {
+	t.Parallel()
+	clock := NewFakeClock(testStart)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	calls := 0
+	results := make(chan error, 1)
+	go func() {
+		results <- Retrier{Clock: clock}.Do(ctx, func(context.Context) error {
+			calls++
+			return refused()
+		})
+	}()
+	waitCtx, stop := context.WithTimeout(context.Background(), testPatience)
+	defer stop()
+	if err := clock.BlockUntilContext(waitCtx, 1); err != nil {
+		t.Fatalf("retrier never slept: %v", err)
+	}
+	cancel()
+	var err error
+	select {
+	case err = <-results:
+	case <-waitCtx.Done():
+		t.Fatal("Do did not return after cancel")
+	}
+	var re *RetryError
+	if !errors.As(err, &re) || re.Attempts != 1 || !errors.Is(err, context.Canceled) || !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Errorf("err = %v, want a *RetryError after 1 attempt wrapping both context.Canceled and the refusal", err)
+	}
+	if calls != 1 {
+		t.Errorf("calls = %d, want 1", calls)
+	}
+}
+
+func TestIsUnreachable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"connection refused", refused(), true},
+		{"unknown host (NXDOMAIN)", noSuchHost(), true},
+		{"bare DNS error", &net.DNSError{Err: "server misbehaving", Name: "h", IsTemporary: true}, true},
+		{"wrapped in url and API errors", fmt.Errorf("DescribeTask: %w", &url.Error{Op: "Post", URL: "https://h", Err: refused()}), true},
+		{"no route to host", &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.EHOSTUNREACH)}, true},
+		{"after retries", &RetryError{Err: refused(), Attempts: 4}, true},
+		{"reset while reading", &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}, false},
+		{"dial cancelled by the caller", &net.OpError{Op: "dial", Net: "tcp", Err: fmt.Errorf("operation was canceled: %w", context.Canceled)}, false},
+		{"API error", &apiError{code: "Throttling"}, false},
+		{"nil", nil, false},
+	}
+	for _, tt := range tests {
+		if got := IsUnreachable(tt.err); got != tt.want {
+			t.Errorf("%s: IsUnreachable(%v) = %v, want %v", tt.name, tt.err, got, tt.want)
+		}
+	}
 }
