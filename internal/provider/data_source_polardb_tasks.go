@@ -181,8 +181,8 @@ func (d *polarDBTasksDataSource) Schema(ctx context.Context, _ datasource.Schema
 							"db_name":     computed("Database name (`DBName`), for tasks on a database."),
 							"begin_time":  computed("Time the task started (`BeginTime`), verbatim, such as `2020-12-02T02:39:15Z`."),
 							"finish_time": computed("Time the task finished (`FinishTime`), verbatim."),
-							"expected_finish_time": computed("Estimated end time (`ExpectedFinishTime`), verbatim; " +
-								"often the string `\"null\"`."),
+							"expected_finish_time": computed("Estimated end time (`ExpectedFinishTime`), verbatim. " +
+								"Documented as empty in most cases; the documentation's sample answer shows the string `\"null\"`."),
 							"progress": number("Progress of the task in percent (`Progress`)."),
 							"remain":   number("Estimated remaining time of the task in seconds (`Remain`)."),
 							"current_step_name": computed("Name of the current step (`CurrentStepName`), such as " +
@@ -191,12 +191,14 @@ func (d *polarDBTasksDataSource) Schema(ctx context.Context, _ datasource.Schema
 								"the first of four steps is in progress."),
 							"steps_info": computed("Details of the steps (`StepsInfo`), the API's JSON text verbatim; " +
 								"parsed into `steps`."),
-							"progress_info": computed("Description of the progress (`ProgressInfo`), verbatim; often " +
-								"the string `\"null\"`."),
-							"task_error_code": computed("Error code of the task (`TaskErrorCode`), verbatim; the string " +
-								"`\"null\"` when there is none."),
-							"task_error_message": computed("Error message of the task (`TaskErrorMessage`), verbatim; " +
-								"the string `\"null\"` when there is none."),
+							"progress_info": computed("Description of the progress (`ProgressInfo`), verbatim. " +
+								"Documented as empty when the task has none; the documentation's sample answer shows the string `\"null\"`."),
+							"task_error_code": computed("Error code of the task (`TaskErrorCode`), verbatim. Documented as returned " +
+								"only for a task in the `Stop` state; the documentation's sample answer shows the string `\"null\"` " +
+								"for a task without an error, and whether other tasks get it absent, empty or `\"null\"` is not " +
+								"documented. For `succeeded`, null, empty and `\"null\"` all mean no error."),
+							"task_error_message": computed("Error message of the task (`TaskErrorMessage`), verbatim. Like " +
+								"`task_error_code`, documented only for `Stop` tasks; the sample answer shows `\"null\"` for none."),
 							"steps": schema.ListNestedAttribute{
 								Computed: true,
 								MarkdownDescription: "The steps parsed from `steps_info`, in its order. Null when " +

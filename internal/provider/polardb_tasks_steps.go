@@ -15,7 +15,7 @@ type polarDBStepJSON struct {
 	Remain   *json.Number `json:"remain"`
 }
 
-// parsePolarDBSteps parses a task's StepsInfo. The API has been seen to send the list
+// parsePolarDBSteps parses a task's StepsInfo. The documentation's sample answer shows the list
 // JSON-escaped once more (`[{\"remain\":0,...}]`), so an escaped text is unescaped and tried
 // again. Anything that is not a list of steps gives nil (a null attribute), never an error.
 func parsePolarDBSteps(stepsInfo *string) []polarDBTaskStepModel {
