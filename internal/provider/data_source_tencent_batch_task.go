@@ -87,8 +87,6 @@ const (
 	tencentStateSucceed           = "SUCCEED"
 	tencentStateFailed            = "FAILED"
 	tencentStateFailedInterrupted = "FAILED_INTERRUPTED"
-	// tencentTaskNameMaxLength is assumed: the DescribeTask page gives TaskName no length limit.
-	tencentTaskNameMaxLength = 128
 )
 
 // tencentInstanceStates are the documented TaskInstanceState values, in lifecycle order.
@@ -124,9 +122,10 @@ func (d *tencentBatchTaskDataSource) Schema(ctx context.Context, _ datasource.Sc
 				},
 				"task_name": schema.StringAttribute{
 					Required: true,
-					MarkdownDescription: "Name of the task within the job (`TaskName`). The API documentation gives no " +
-						"length limit; the provider assumes one of 128 characters and rejects longer names at plan time.",
-					Validators: []validator.String{stringvalidator.LengthBetween(1, tencentTaskNameMaxLength)},
+					MarkdownDescription: "Name of the task within the job (`TaskName`), such as `A`. The API documentation " +
+						"gives no length limit, so only an empty name is rejected at plan time; a name the service " +
+						"refuses fails the read with the API's error.",
+					Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 				},
 				"offset": schema.Int64Attribute{
 					Optional: true,

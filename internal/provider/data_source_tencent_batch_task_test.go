@@ -634,7 +634,6 @@ func TestAccTencentBatchTask_badInputRejectedAtPlan(t *testing.T) {
 		{"job_id = \"job/1\"\n  task_name = \"A\"", summaryInvalidID},
 		{"job_id = \"../job-1\"\n  task_name = \"A\"", summaryInvalidID},
 		{"job_id = \"job-1\"\n  task_name = \"\"", "Invalid Attribute Value Length"},
-		{"job_id = \"job-1\"\n  task_name = \"" + strings.Repeat("a", 129) + "\"", "Invalid Attribute Value Length"},
 		{valid + `filters = [{ name = "", values = ["FAILED"] }]`, "Invalid Attribute Value Length"},
 		{valid + `poll_interval = "100ms"`, summaryInvalidDuration},
 	}
