@@ -34,7 +34,16 @@ var regionPattern = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
 // sharedTransport carries the connections of every Client. The SDK adjusts an
 // *http.Transport it is given (dial timeout, TLS verification, proxy) on each request, which
 // would race between concurrent reads, so it only ever sees contextTransport.
-var sharedTransport http.RoundTripper = http.DefaultTransport.(*http.Transport).Clone()
+var sharedTransport http.RoundTripper = newSharedTransport()
+
+// newSharedTransport is a copy of net/http's default transport (proxy from the environment,
+// timeouts, HTTP/2), or a plain one if a program replaced the default with another type.
+func newSharedTransport() *http.Transport {
+	if t, ok := http.DefaultTransport.(*http.Transport); ok {
+		return t.Clone()
+	}
+	return &http.Transport{Proxy: http.ProxyFromEnvironment}
+}
 
 // ClientOptions are the settings of a Client that do not come from the provider
 // configuration.

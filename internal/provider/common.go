@@ -38,7 +38,7 @@ type commonModel struct {
 
 // commonAttributes adds the shared attributes to a data source's own; noun names the task kind in
 // the descriptions ("PolarDB batch task").
-func commonAttributes(ctx context.Context, noun string, terminalRule, successRule string, own map[string]schema.Attribute) map[string]schema.Attribute {
+func commonAttributes(noun string, terminalRule, successRule string, own map[string]schema.Attribute) map[string]schema.Attribute {
 	own["wait_for_completion"] = schema.BoolAttribute{
 		Optional: true,
 		MarkdownDescription: "When `true`, poll until the " + noun + " is terminal (" + terminalRule +

@@ -73,7 +73,7 @@ func (d *alidnsBatchResultDataSource) Schema(ctx context.Context, _ datasource.S
 			"in bulk) with the Alidns `DescribeBatchResultCount` API (2015-01-09), and can wait until the " +
 			"batch is done. Without `task_id`, the account's latest batch task is read.",
 		Blocks: commonBlocks(ctx),
-		Attributes: commonAttributes(ctx, "batch operation",
+		Attributes: commonAttributes("batch operation",
 			"`status` is `1` (done), `2` (failed) or `-1` (no task submitted)",
 			"`status` is `1` and `failed_count` is 0",
 			map[string]schema.Attribute{

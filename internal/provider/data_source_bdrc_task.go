@@ -68,7 +68,7 @@ func (d *bdrcTaskDataSource) Schema(ctx context.Context, _ datasource.SchemaRequ
 			"`DescribeTask` API (2023-08-08, `GET /api/v1/tasks/{TaskId}`), and can wait until it is " +
 			"`COMPLETE`, `FAILED`, `EXPIRED` or `CANCELED`. Values are those of the answer's `Data`, as returned.",
 		Blocks: commonBlocks(ctx),
-		Attributes: commonAttributes(ctx, "BDRC task",
+		Attributes: commonAttributes("BDRC task",
 			"`task_status` is `COMPLETE`, `FAILED`, `EXPIRED` or `CANCELED`",
 			"`task_status` is `COMPLETE`",
 			map[string]schema.Attribute{

@@ -67,7 +67,7 @@ func (d *polarDBBatchTaskDataSource) Schema(ctx context.Context, _ datasource.Sc
 			"API (2017-08-01), and can wait until the task is `COMPLETED` or `FAILED`. Values are stored as " +
 			"the API returns them.",
 		Blocks: commonBlocks(ctx),
-		Attributes: commonAttributes(ctx, "batch task",
+		Attributes: commonAttributes("batch task",
 			"`status` is `COMPLETED` or `FAILED`",
 			"`status` is `COMPLETED` and no sub task is `FAILED`",
 			map[string]schema.Attribute{

@@ -101,7 +101,7 @@ func (d *polarDBTasksDataSource) Schema(ctx context.Context, _ datasource.Schema
 			"plus six requests (five when `status` names a single status and `page_number` is unset). While " +
 			"waiting, each poll is one request for the window's `Waiting`, `Running` and `Pause` tasks.",
 		Blocks: commonBlocks(ctx),
-		Attributes: commonAttributes(ctx, "set of tasks in the time window",
+		Attributes: commonAttributes("set of tasks in the time window",
 			"no task in the time window is `Waiting`, `Running` or `Pause` (or of a status no per-status query "+
 				"found), whatever `status` and `page_number` list",
 			"terminal, and no task in the time window is `Stop` or carries a task error code (`task_error_code` "+

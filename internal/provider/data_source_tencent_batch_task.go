@@ -110,7 +110,7 @@ func (d *tencentBatchTaskDataSource) Schema(ctx context.Context, _ datasource.Sc
 			"`FAILED_INTERRUPTED`. Values are stored as the API returns them. Requests stay within the API's " +
 			"limit of 3 per second, shared by every read of the provider.",
 		Blocks: commonBlocks(ctx),
-		Attributes: commonAttributes(ctx, "task",
+		Attributes: commonAttributes("task",
 			"`task_state` is `SUCCEED`, `FAILED` or `FAILED_INTERRUPTED`",
 			"`task_state` is `SUCCEED` and no instance failed (`failed_count` and `failed_interrupted_count` "+
 				"are 0 and no listed instance is `FAILED` or `FAILED_INTERRUPTED`)",

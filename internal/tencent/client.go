@@ -209,11 +209,11 @@ func (c *Client) send(ctx context.Context, params map[string]any, decode func(bo
 	req := tchttp.NewCommonRequest(batchService, batchVersion, actionDescribeTask)
 	req.SetContext(ctx)
 	if err := req.SetActionParameters(params); err != nil {
-		return "", toAPIError(APIDescribeTask, err)
+		return "", toAPIError(err)
 	}
 	resp := &rawResponse{BaseResponse: &tchttp.BaseResponse{}}
 	if err := c.sdk.Send(req, resp); err != nil {
-		return "", toAPIError(APIDescribeTask, err)
+		return "", toAPIError(err)
 	}
 	requestID, err := decode(resp.body)
 	if err != nil {

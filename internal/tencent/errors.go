@@ -61,14 +61,15 @@ func (e *APIError) Error() string {
 // context.Canceled or context.DeadlineExceeded.
 func (e *APIError) Unwrap() error { return e.cause }
 
-// toAPIError converts an error returned by the SDK's Send into an *APIError. Errors that did not
+// toAPIError converts an error returned by the SDK's Send for DescribeTask (the one API this
+// adapter calls) into an *APIError. Errors that did not
 // come from the SDK (a request that could not be built) are wrapped as they are.
-func toAPIError(api string, err error) error {
+func toAPIError(err error) error {
 	var sdkErr *tcerr.TencentCloudSDKError
 	if !errors.As(err, &sdkErr) {
-		return fmt.Errorf("%s: %w", api, err)
+		return fmt.Errorf("%s: %w", APIDescribeTask, err)
 	}
-	apiErr := &APIError{API: api, Code: sdkErr.Code, Message: sdkErr.Message, RequestID: sdkErr.RequestId, cause: sdkErr.Unwrap()}
+	apiErr := &APIError{API: APIDescribeTask, Code: sdkErr.Code, Message: sdkErr.Message, RequestID: sdkErr.RequestId, cause: sdkErr.Unwrap()}
 	if strings.HasPrefix(apiErr.Code, "ClientError") {
 		if apiErr.cause != nil {
 			apiErr.Message += ": " + apiErr.cause.Error()

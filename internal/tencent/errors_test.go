@@ -75,7 +75,7 @@ func TestToAPIError(t *testing.T) {
 	t.Parallel()
 	t.Run("API answer", func(t *testing.T) {
 		t.Parallel()
-		err := toAPIError(APIDescribeTask, tcerr.NewTencentCloudSDKError("ResourceNotFound.Task", "The specified job task does not exist.", "req-1"))
+		err := toAPIError(tcerr.NewTencentCloudSDKError("ResourceNotFound.Task", "The specified job task does not exist.", "req-1"))
 		var got *APIError
 		if !errors.As(err, &got) {
 			t.Fatalf("not an *APIError: %v", err)
@@ -90,7 +90,7 @@ func TestToAPIError(t *testing.T) {
 	})
 	t.Run("network failure keeps its cause", func(t *testing.T) {
 		t.Parallel()
-		err := toAPIError(APIDescribeTask, tcerr.NewTencentCloudSDKErrorWithCause(codeNetworkError, "Fail to get response", "", context.DeadlineExceeded))
+		err := toAPIError(tcerr.NewTencentCloudSDKErrorWithCause(codeNetworkError, "Fail to get response", "", context.DeadlineExceeded))
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("cause lost: %v", err)
 		}
@@ -101,7 +101,7 @@ func TestToAPIError(t *testing.T) {
 	t.Run("long client message is clipped", func(t *testing.T) {
 		t.Parallel()
 		body := strings.Repeat("é", 1000)
-		err := toAPIError(APIDescribeTask, tcerr.NewTencentCloudSDKError(codeParseJSONError, "Fail to parse json content: "+body, ""))
+		err := toAPIError(tcerr.NewTencentCloudSDKError(codeParseJSONError, "Fail to parse json content: "+body, ""))
 		var got *APIError
 		if !errors.As(err, &got) || len(got.Message) > maxClientMessage+3 || !strings.HasSuffix(got.Message, "...") {
 			t.Fatalf("message not clipped: %d bytes", len(got.Message))
@@ -112,7 +112,7 @@ func TestToAPIError(t *testing.T) {
 	})
 	t.Run("non-SDK error", func(t *testing.T) {
 		t.Parallel()
-		err := toAPIError(APIDescribeTask, io.ErrUnexpectedEOF)
+		err := toAPIError(io.ErrUnexpectedEOF)
 		if !errors.Is(err, io.ErrUnexpectedEOF) || !strings.HasPrefix(err.Error(), APIDescribeTask) {
 			t.Errorf("got %v", err)
 		}
