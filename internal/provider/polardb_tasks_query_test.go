@@ -182,10 +182,12 @@ func TestPollPolarDBTasks(t *testing.T) {
 		wantSummary     string
 		wantHint        time.Duration
 	}{
-		{"pc-poll", "", false, "2 tasks still Waiting, Running or Pause", 120 * time.Second},
-		{"pc-poll", "Running,Finished", false, "2 tasks still Waiting, Running or Pause", 120 * time.Second},
+		// The hint is the longest time left of the active tasks (600s and 120s): the wait
+		// ends with the last one.
+		{"pc-poll", "", false, "2 tasks still Waiting, Running or Pause", 600 * time.Second},
+		{"pc-poll", "Running,Finished", false, "2 tasks still Waiting, Running or Pause", 600 * time.Second},
 		// A filter naming no active status does not end the wait: the window's Pause task does.
-		{"pc-poll", "Finished,Stop", false, "2 tasks still Waiting, Running or Pause", 120 * time.Second},
+		{"pc-poll", "Finished,Stop", false, "2 tasks still Waiting, Running or Pause", 600 * time.Second},
 		{"pc-done", "Waiting", true, "0 tasks still Waiting, Running or Pause", 0},
 	}
 	for _, tt := range tests {
