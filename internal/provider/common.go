@@ -82,6 +82,18 @@ type outcome struct {
 	summary   string        // counts or progress in words
 	failures  []string      // one line per failed subtask or instance, for fail_on_failure
 	hint      time.Duration // the API's estimate of the time left, when it gives one
+	// progress is the fraction done (0..1) as the API counts it, when hasProgress; the wait
+	// engine estimates the end from how fast it moves.
+	progress    float64
+	hasProgress bool
+}
+
+// fractionOf is done/total as an outcome's progress; false when total is unknown or 0.
+func fractionOf(done, total int64) (float64, bool) {
+	if total <= 0 || done < 0 {
+		return 0, false
+	}
+	return min(float64(done)/float64(total), 1), true
 }
 
 // readPlan is how one data source reads: the cheapest "terminal yet?" poll and the full read.
@@ -219,7 +231,8 @@ func waitUntilTerminal(ctx context.Context, data *providerData, common *commonMo
 			return wait.State{}, err
 		}
 		last = o
-		return wait.State{Terminal: o.terminal, Status: o.status, Summary: o.summary, Hint: o.hint}, nil
+		return wait.State{Terminal: o.terminal, Status: o.status, Summary: o.summary, Hint: o.hint,
+			Progress: o.progress, HasProgress: o.hasProgress}, nil
 	})
 	if err != nil {
 		return outcome{}, err

@@ -173,6 +173,7 @@ func alidnsBatchResultOutcome(r *alibaba.BatchResultCount) outcome {
 	out.succeeded = status == alidnsStatusCompleted && failed == 0
 	if r.TotalCount != nil && r.SuccessCount != nil {
 		out.summary = fmt.Sprintf("%d of %d entries succeeded, %d failed", *r.SuccessCount, *r.TotalCount, failed)
+		out.progress, out.hasProgress = fractionOf(*r.SuccessCount+failed, *r.TotalCount)
 	}
 	if out.terminal && !out.succeeded {
 		switch {

@@ -137,6 +137,7 @@ func bdrcTaskOutcome(t *alibaba.BDRCTask) outcome {
 	}
 	if t.Progress != nil {
 		out.summary = fmt.Sprintf("progress %.2f%%", float64(*t.Progress)*100/bdrcProgressScale)
+		out.progress, out.hasProgress = fractionOf(*t.Progress, bdrcProgressScale)
 	}
 	if out.terminal && !out.succeeded {
 		out.failures = []string{fmt.Sprintf("task %s ended %s: %s", quotedOrNone(t.TaskID), status, quotedOrNone(t.ErrorMessage))}

@@ -144,6 +144,7 @@ func batchTaskOutcome(t *alibaba.BatchTask) outcome {
 	}
 	if t.TotalCount != nil && t.SuccessCount != nil {
 		out.summary = fmt.Sprintf("%d of %d sub tasks succeeded", *t.SuccessCount, *t.TotalCount)
+		out.progress, out.hasProgress = fractionOf(*t.SuccessCount, *t.TotalCount)
 	}
 	for _, st := range t.SubTasks {
 		if trimmedStatus(st.Status) == batchTaskStatusFailed {

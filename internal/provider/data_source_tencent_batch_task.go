@@ -316,6 +316,7 @@ func tencentTaskOutcome(t *tencent.Task) outcome {
 		queued := countOf(m.SubmittedCount) + countOf(m.PendingCount) + countOf(m.RunnableCount) + countOf(m.StartingCount)
 		total := succeeded + failed + running + queued
 		out.summary = fmt.Sprintf("%d of %d instances succeeded, %d failed, %d running", succeeded, total, failed, running)
+		out.progress, out.hasProgress = fractionOf(succeeded+failed, total)
 		if queued > 0 {
 			out.summary += fmt.Sprintf(", %d queued", queued)
 		}

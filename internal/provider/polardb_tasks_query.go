@@ -113,10 +113,13 @@ func pollPolarDBTasks(ctx context.Context, c polarDBTasksAPI, q polarDBTasksQuer
 	if err != nil {
 		return outcome{}, err
 	}
-	return polarDBPollOutcome(page), nil
+	return polarDBPollOutcome(page, time.Now()), nil
 }
 
-func polarDBPollOutcome(page *alibaba.TasksPage) outcome {
+// polarDBPollOutcome judges one page of the still active tasks. The wait ends with the last of
+// them, so the hint is the longest time left and the progress the least advanced task, and
+// both only when the page holds every active task and each one tells.
+func polarDBPollOutcome(page *alibaba.TasksPage, now time.Time) outcome {
 	count := int64(len(page.Tasks))
 	if page.TotalRecordCount != nil {
 		count = max(count, *page.TotalRecordCount)
@@ -126,16 +129,60 @@ func polarDBPollOutcome(page *alibaba.TasksPage) outcome {
 	if !out.terminal {
 		out.status = "in progress"
 	}
-	var smallest *int64
-	for _, t := range page.Tasks {
-		if t.Remain != nil && *t.Remain >= 0 && (smallest == nil || *t.Remain < *smallest) {
-			smallest = t.Remain
-		}
+	if out.terminal || int64(len(page.Tasks)) < count {
+		return out
 	}
-	if smallest != nil {
-		out.hint = time.Duration(*smallest) * time.Second
+	out.hasProgress, out.progress = true, 1
+	hintsAll := true
+	for _, t := range page.Tasks {
+		left := polarDBTimeLeft(t, now)
+		hintsAll = hintsAll && left > 0
+		out.hint = max(out.hint, left)
+		p, ok := polarDBTaskProgress(t)
+		out.hasProgress = out.hasProgress && ok
+		out.progress = min(out.progress, p)
+	}
+	if !hintsAll {
+		out.hint = 0
+	}
+	if !out.hasProgress {
+		out.progress = 0
 	}
 	return out
+}
+
+// polarDBTimeLeft is a task's Remain, or else its ExpectedFinishTime less now; 0 when neither
+// tells (the documentation says ExpectedFinishTime is mostly empty, and shows "null").
+func polarDBTimeLeft(t alibaba.PolarDBTask, now time.Time) time.Duration {
+	if t.Remain != nil && *t.Remain > 0 {
+		return time.Duration(*t.Remain) * time.Second
+	}
+	if t.ExpectedFinishTime != nil {
+		if end, err := time.Parse(time.RFC3339, strings.TrimSpace(*t.ExpectedFinishTime)); err == nil && end.After(now) {
+			return end.Sub(now)
+		}
+	}
+	return 0
+}
+
+// polarDBTaskProgress is a task's Progress (percent), or else the mean progress of its
+// StepsInfo steps (percent each).
+func polarDBTaskProgress(t alibaba.PolarDBTask) (float64, bool) {
+	if t.Progress != nil {
+		return fractionOf(*t.Progress, 100)
+	}
+	steps := parsePolarDBSteps(t.StepsInfo)
+	if len(steps) == 0 {
+		return 0, false
+	}
+	var sum int64
+	for _, s := range steps {
+		if s.Progress.IsNull() {
+			return 0, false
+		}
+		sum += min(max(s.Progress.ValueInt64(), 0), 100)
+	}
+	return fractionOf(sum, 100*int64(len(steps)))
 }
 
 // readPolarDBTasks is the full read: the listing the user asked for, then the per-status

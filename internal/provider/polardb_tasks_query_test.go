@@ -182,10 +182,12 @@ func TestPollPolarDBTasks(t *testing.T) {
 		wantSummary     string
 		wantHint        time.Duration
 	}{
-		{"pc-poll", "", false, "2 tasks still Waiting, Running or Pause", 120 * time.Second},
-		{"pc-poll", "Running,Finished", false, "2 tasks still Waiting, Running or Pause", 120 * time.Second},
+		// The hint is the longest time left of the active tasks (600s and 120s): the wait
+		// ends with the last one.
+		{"pc-poll", "", false, "2 tasks still Waiting, Running or Pause", 600 * time.Second},
+		{"pc-poll", "Running,Finished", false, "2 tasks still Waiting, Running or Pause", 600 * time.Second},
 		// A filter naming no active status does not end the wait: the window's Pause task does.
-		{"pc-poll", "Finished,Stop", false, "2 tasks still Waiting, Running or Pause", 120 * time.Second},
+		{"pc-poll", "Finished,Stop", false, "2 tasks still Waiting, Running or Pause", 600 * time.Second},
 		{"pc-done", "Waiting", true, "0 tasks still Waiting, Running or Pause", 0},
 	}
 	for _, tt := range tests {
@@ -368,6 +370,8 @@ func TestPolarDBTasksRobustness(t *testing.T) {
 func TestPolarDBPollOutcome(t *testing.T) {
 	t.Parallel()
 	n := func(v int64) *int64 { return &v }
+	s := func(v string) *string { return &v }
+	now := time.Date(2020, 12, 2, 2, 40, 0, 0, time.UTC)
 	tests := []struct {
 		name     string
 		page     alibaba.TasksPage
@@ -375,14 +379,19 @@ func TestPolarDBPollOutcome(t *testing.T) {
 		hint     time.Duration
 	}{
 		{"none left", alibaba.TasksPage{TotalRecordCount: n(0)}, true, 0},
-		{"smallest remain", alibaba.TasksPage{TotalRecordCount: n(3), Tasks: []alibaba.PolarDBTask{{Remain: n(90)}, {}, {Remain: n(30)}}}, false, 30 * time.Second},
+		{"longest remain: the wait ends with the last task", alibaba.TasksPage{TotalRecordCount: n(2), Tasks: []alibaba.PolarDBTask{{Remain: n(90)}, {Remain: n(30)}}}, false, 90 * time.Second},
+		{"a task without one: no hint", alibaba.TasksPage{TotalRecordCount: n(3), Tasks: []alibaba.PolarDBTask{{Remain: n(90)}, {}, {Remain: n(30)}}}, false, 0},
+		{"tasks beyond the page: no hint", alibaba.TasksPage{TotalRecordCount: n(5), Tasks: []alibaba.PolarDBTask{{Remain: n(90)}}}, false, 0},
+		{"expected finish time", alibaba.TasksPage{TotalRecordCount: n(1), Tasks: []alibaba.PolarDBTask{{ExpectedFinishTime: s("2020-12-02T03:00:00Z")}}}, false, 20 * time.Minute},
+		{"expected finish time \"null\"", alibaba.TasksPage{TotalRecordCount: n(1), Tasks: []alibaba.PolarDBTask{{ExpectedFinishTime: s("null")}}}, false, 0},
+		{"expected finish time passed", alibaba.TasksPage{TotalRecordCount: n(1), Tasks: []alibaba.PolarDBTask{{ExpectedFinishTime: s("2020-12-02T02:00:00Z")}}}, false, 0},
 		{"remain zero means no hint", alibaba.TasksPage{TotalRecordCount: n(1), Tasks: []alibaba.PolarDBTask{{Remain: n(0)}}}, false, 0},
 		{"no total counts the page", alibaba.TasksPage{Tasks: []alibaba.PolarDBTask{{}}}, false, 0},
 		{"a total of 0 beside a task", alibaba.TasksPage{TotalRecordCount: n(0), Tasks: []alibaba.PolarDBTask{{}}}, false, 0},
 		{"no total and no tasks", alibaba.TasksPage{}, true, 0},
 	}
 	for _, tt := range tests {
-		got := polarDBPollOutcome(&tt.page)
+		got := polarDBPollOutcome(&tt.page, now)
 		if got.terminal != tt.terminal || got.hint != tt.hint {
 			t.Errorf("%s: got terminal=%v hint=%s", tt.name, got.terminal, got.hint)
 		}

@@ -17,11 +17,13 @@ const (
 
 const (
 	// growthFactor is how fast delays grow from QuickInterval to Interval
-	// once the quick period is over.
-	growthFactor = 1.5
-	// steadyJitter is the largest fraction removed at random from a delay
-	// after the quick period, so concurrent waiters drift apart. It only
-	// shortens: Interval stays an upper bound.
+	// once the quick period is over, when no estimate of the end exists.
+	growthFactor = 2
+	// steadyJitter is the largest fraction removed at random from the growing
+	// delays and the first one at Interval, so concurrent waiters take
+	// different phases. It only shortens: Interval stays an upper bound. Later
+	// delays are exactly Interval: the phase persists, and every shortening
+	// is a call more.
 	steadyJitter = 0.1
 )
 
@@ -30,16 +32,31 @@ type State struct {
 	Terminal bool
 	Status   string        // the status as the user knows it, e.g. "RUNNING"
 	Summary  string        // counts/progress in words, e.g. "8 of 10 sub tasks succeeded"
-	Hint     time.Duration // optional: the API's own estimate of time remaining (PolarDB Remain); 0 = none
+	Hint     time.Duration // optional: the API's own estimate of the time left (PolarDB Remain); 0 = none
+	// Progress is the fraction of the work done, 0..1, as the API counts it (sub tasks
+	// succeeded of the total, BDRC Progress/10000...); it counts only when HasProgress is set,
+	// since 0 is a real answer.
+	Progress    float64
+	HasProgress bool
 }
 
 // Poller polls until a terminal state. Zero fields take their defaults.
 //
-// Schedule: the first poll is immediate; then one every QuickInterval until
-// QuickPeriod has passed since the start; then delays grow by half each time
-// from QuickInterval up to Interval, each shortened at random by up to 10%
-// (never below QuickInterval). A State.Hint shorter than the next delay
-// brings the next poll forward to max(QuickInterval, Hint).
+// Schedule without an estimate of the end: the first poll is immediate; then
+// one every QuickInterval until QuickPeriod has passed since the start; then
+// delays double from QuickInterval up to Interval, each shortened at random by
+// up to 10% (never below QuickInterval) until the first one at Interval; then
+// exactly Interval.
+//
+// Estimate of the end: from State.Progress (the rate seen so far, over the
+// latest half of the history, at most twice the rate of the whole; a fall of
+// progress starts afresh; no estimate while it has not moved) and from
+// State.Hint (corrected by how fast the hint really falls); the earlier of the
+// two. With an estimate the next delay is Interval while the end is further
+// than that, else the time to the end; never under QuickInterval, which
+// doubles (up to Interval) each time a poll aimed at the end finds the task
+// still going, and never over Interval. Progress reading 1 without a terminal
+// state puts the estimate in the past: polls then back off the same way.
 //
 // Deadline: the earlier of ctx's deadline and Timeout after the start, both
 // measured with Clock. The Poller never sleeps past it: when the next delay
@@ -113,7 +130,6 @@ func (p Poller) Until(ctx context.Context, poll func(ctx context.Context) (State
 		w.polls++
 		now := p.Clock.Now()
 		cost, elapsed := now.Sub(before), now.Sub(w.start)
-		var hint time.Duration
 		if err != nil {
 			if cerr := ctx.Err(); cerr != nil {
 				return w.last, w.contextError(cerr)
@@ -133,10 +149,10 @@ func (p Poller) Until(ctx context.Context, poll func(ctx context.Context) (State
 			if s.Terminal {
 				return s, nil
 			}
-			hint = s.Hint
+			sched.observe(elapsed, s)
 		}
 
-		delay := sched.next(elapsed, hint)
+		delay := sched.next(elapsed)
 		if hasDeadline {
 			remaining := deadline.Sub(now)
 			if remaining <= delay {
@@ -185,19 +201,77 @@ type schedule struct {
 	quick, interval, quickPeriod time.Duration
 	rnd                          func() float64
 	grown                        time.Duration // last un-jittered delay after the quick period; 0 before it
+	steady                       bool          // the random phase has been taken: Interval from now on
+
+	progress endEstimator
+	hint     hintEstimator
+	target   time.Duration // the end the next poll aims at; 0 = it does not aim at one
+	misses   int           // polls that reached their target while the task went on
 }
 
-func (s *schedule) next(elapsed, hint time.Duration) time.Duration {
-	d := s.quick
-	if elapsed >= s.quickPeriod {
-		if s.grown == 0 {
-			s.grown = s.quick
-		}
-		s.grown = min(s.interval, time.Duration(float64(s.grown)*growthFactor))
-		d = max(s.quick, s.grown-time.Duration(float64(s.grown)*steadyJitter*s.rnd()))
+// observe takes in what a successful, non-terminal poll at elapsed said.
+func (s *schedule) observe(elapsed time.Duration, st State) {
+	if st.HasProgress {
+		s.progress.observe(elapsed, st.Progress)
 	}
-	if hint > 0 && hint < d {
-		d = max(s.quick, hint)
+	s.hint.observe(elapsed, st.Hint)
+}
+
+// estimate is the expected end: the earlier of the hint's and the progress rate's.
+func (s *schedule) estimate() (time.Duration, bool) {
+	end, ok := s.progress.end()
+	if h, hok := s.hint.end(); hok && (!ok || h < end) {
+		end, ok = h, true
+	}
+	return end, ok
+}
+
+func (s *schedule) next(elapsed time.Duration) time.Duration {
+	end, ok := s.estimate()
+	if !ok {
+		s.target = 0
+		return s.base(elapsed)
+	}
+	if s.target > 0 && elapsed >= s.target {
+		s.misses++
+	}
+	// Each miss doubles the shortest delay, so an estimate that keeps being early (a stall, a
+	// task that reads 100% before it ends) costs a few polls, not one a second.
+	floor := min(s.interval, s.quick<<min(s.misses, 30))
+	left := end - elapsed
+	if left <= 0 {
+		s.target = elapsed + floor
+		return floor
+	}
+	if left > s.interval {
+		s.misses = 0
+	}
+	// Far from the end, Interval; within it, one poll on the end, where the next one at
+	// Interval would come after it: a miss costs a poll, a hit costs nothing.
+	d := max(floor, min(left, s.interval))
+	s.target = 0
+	if left <= s.interval {
+		s.target = elapsed + d
 	}
 	return d
+}
+
+// base is the schedule without an estimate: QuickInterval during QuickPeriod, then doubling
+// toward Interval, each growing delay shortened at random by up to 10%, and the first one at
+// Interval too, which gives each wait its own phase; after that, exactly Interval.
+func (s *schedule) base(elapsed time.Duration) time.Duration {
+	if elapsed < s.quickPeriod {
+		return s.quick
+	}
+	if s.steady {
+		return s.interval
+	}
+	if s.grown == 0 {
+		s.grown = s.quick
+	}
+	s.grown = min(s.interval, time.Duration(float64(s.grown)*growthFactor))
+	if s.grown == s.interval {
+		s.steady = true
+	}
+	return max(s.quick, s.grown-time.Duration(float64(s.grown)*steadyJitter*s.rnd()))
 }

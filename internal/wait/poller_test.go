@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -62,16 +63,16 @@ func TestPollerSchedule(t *testing.T) {
 		want   []time.Duration
 	}{
 		{
-			name:   "defaults: quick for 5s then x1.5 up to 10s",
+			name:   "defaults: quick for 5s then x2 up to 10s",
 			poller: Poller{},
 			polls:  13,
-			want:   seconds(1, 1, 1, 1, 1, 1.5, 2.25, 3.375, 5.0625, 7.59375, 10, 10),
+			want:   seconds(1, 1, 1, 1, 1, 2, 4, 8, 10, 10, 10, 10),
 		},
 		{
 			name:   "custom interval and quick phase",
 			poller: Poller{Interval: 3 * time.Second, QuickInterval: 500 * time.Millisecond, QuickPeriod: 2 * time.Second},
 			polls:  10,
-			want:   seconds(0.5, 0.5, 0.5, 0.5, 0.75, 1.125, 1.6875, 2.53125, 3),
+			want:   seconds(0.5, 0.5, 0.5, 0.5, 1, 2, 3, 3, 3),
 		},
 		{
 			name:   "interval equal to the quick interval stays flat",
@@ -137,8 +138,8 @@ func TestPollerHint(t *testing.T) {
 	hinted := func(h time.Duration) pollStep {
 		return pollStep{state: State{Status: "RUNNING", Hint: h}}
 	}
-	// Eight polls reach 8.75s, past the quick period, where the next
-	// un-hinted delay would be 3.375s.
+	// Eight polls reach 11s, past the quick period, where the next
+	// un-hinted delay would be 8s.
 	tests := []struct {
 		name string
 		hint time.Duration
@@ -146,8 +147,8 @@ func TestPollerHint(t *testing.T) {
 	}{
 		{name: "shorter hint brings the poll forward", hint: 2 * time.Second, want: 2 * time.Second},
 		{name: "hint below the quick interval is raised to it", hint: 300 * time.Millisecond, want: time.Second},
-		{name: "longer hint is ignored", hint: 30 * time.Second, want: 3375 * time.Millisecond},
-		{name: "no hint", hint: 0, want: 3375 * time.Millisecond},
+		{name: "hint beyond the interval: the interval, the end being far", hint: 30 * time.Second, want: 10 * time.Second},
+		{name: "no hint", hint: 0, want: 8 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -218,9 +219,14 @@ func TestPollerJitterBounds(t *testing.T) {
 				}
 			}
 			if tt.rnd > 0.9 && tt.poller.Interval == 0 {
-				last := jittered.sleeps[len(jittered.sleeps)-1]
-				if last >= DefaultInterval {
-					t.Errorf("steady sleep %v not jittered", last)
+				// The first delay at the interval is jittered, which gives the wait its
+				// own phase; the later ones are exactly the interval.
+				first := slices.Index(plain.sleeps, DefaultInterval)
+				if first < 0 || jittered.sleeps[first] >= DefaultInterval {
+					t.Errorf("first steady sleep not jittered: %v", jittered.sleeps)
+				}
+				if last := jittered.sleeps[len(jittered.sleeps)-1]; last != DefaultInterval {
+					t.Errorf("later steady sleep %v, want exactly %v", last, DefaultInterval)
 				}
 			}
 		})
@@ -229,9 +235,9 @@ func TestPollerJitterBounds(t *testing.T) {
 
 func TestPollerTimeout(t *testing.T) {
 	t.Parallel()
-	// With defaults, polls land at 0, 1, 2, 3, 4, 5, 6.5, 8.75, 12.125 and
-	// 17.1875s; the next delay (7.6s) crosses a 20s deadline, so the last poll
-	// is moved to just before it.
+	// With defaults, polls land at 0, 1, 2, 3, 4, 5, 7, 11 and 19s; the next
+	// delay (10s) crosses a 20s deadline, so the last poll is moved to just
+	// before it.
 	tests := []struct {
 		name        string
 		timeout     time.Duration
@@ -243,27 +249,27 @@ func TestPollerTimeout(t *testing.T) {
 	}{
 		{
 			name: "Poller.Timeout", timeout: 20 * time.Second, steps: []pollStep{running(0)},
-			wantPolls: 11, wantElapsed: 19500 * time.Millisecond, wantSeen: true,
+			wantPolls: 10, wantElapsed: 19500 * time.Millisecond, wantSeen: true,
 		},
 		{
 			name: "ctx deadline", ctxDeadline: 20 * time.Second, steps: []pollStep{running(0)},
-			wantPolls: 11, wantElapsed: 19500 * time.Millisecond, wantSeen: true,
+			wantPolls: 10, wantElapsed: 19500 * time.Millisecond, wantSeen: true,
 		},
 		{
 			name: "earlier of both", timeout: time.Hour, ctxDeadline: 20 * time.Second, steps: []pollStep{running(0)},
-			wantPolls: 11, wantElapsed: 19500 * time.Millisecond, wantSeen: true,
+			wantPolls: 10, wantElapsed: 19500 * time.Millisecond, wantSeen: true,
 		},
 		{
 			name: "slow polls keep twice their duration free", timeout: 20 * time.Second,
 			steps: []pollStep{{state: State{Status: "RUNNING"}, cost: 2 * time.Second}},
-			// polls start at 0, 3, 6.5, 10.75 and 16.125; the fifth ends at
-			// 18.125s, leaving less than the 4s a poll needs.
-			wantPolls: 5, wantElapsed: 18125 * time.Millisecond, wantSeen: true,
+			// polls start at 0, 3, 7, 13 and (moved forward) 16; the fifth
+			// ends at 18s, leaving less than the 4s a poll needs.
+			wantPolls: 5, wantElapsed: 18 * time.Second, wantSeen: true,
 		},
 		{
 			name: "nothing seen yet", timeout: 10 * time.Second,
 			steps:     []pollStep{{err: errNotFound}},
-			wantPolls: 9, wantElapsed: 9500 * time.Millisecond, wantSeen: false,
+			wantPolls: 8, wantElapsed: 9500 * time.Millisecond, wantSeen: false,
 		},
 		{
 			name: "deadline already passed", ctxDeadline: -time.Second, steps: []pollStep{running(0)},
@@ -444,8 +450,8 @@ func TestPollerNotFound(t *testing.T) {
 		{
 			name: "never found: NotFoundError after the default 30s grace", isNotFound: isNotFound,
 			steps: []pollStep{notFound}, wantNotFound: true, wantErrIs: errNotFound,
-			// polls at 0,1,2,3,4,5,6.5,8.75,12.125,17.1875,24.78,34.78 (>= 30s)
-			wantPolls: 12,
+			// polls at 0,1,2,3,4,5,7,11,19,29,39 (>= 30s)
+			wantPolls: 11,
 		},
 		{
 			name: "appears within grace", isNotFound: isNotFound,
@@ -622,7 +628,7 @@ func TestPollerWithFakeClock(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Until: %v", err)
 			}
-			if want := seconds(1, 1, 1, 1, 1, 1.5, 2.25, 3.375); !reflect.DeepEqual(sleeps, want) {
+			if want := seconds(1, 1, 1, 1, 1, 2, 4, 8); !reflect.DeepEqual(sleeps, want) {
 				t.Errorf("sleeps = %v, want %v", sleeps, want)
 			}
 			return
