@@ -54,7 +54,7 @@ type result struct {
 
 func main() {
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "bench-contention:", err)
+		_, _ = fmt.Fprintln(os.Stderr, "bench-contention:", err)
 		os.Exit(1)
 	}
 }
@@ -105,7 +105,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	bin := filepath.Join(s.work, "bin")
-	fmt.Fprintln(stderr, "==> building the provider")
+	_, _ = fmt.Fprintln(stderr, "==> building the provider")
 	build := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-cloudtask"), ".")
 	build.Stdout, build.Stderr = stderr, stderr
 	if err := build.Run(); err != nil {
@@ -117,11 +117,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	fmt.Fprintln(stdout, "| processes x waits | rejected requests count | total | floor | total / floor | answered | rejected per 100 answered | failed reads |")
-	fmt.Fprintln(stdout, "|---|---|---|---|---|---|---|---|")
+	_, _ = fmt.Fprintln(stdout, "| processes x waits | rejected requests count | total | floor | total / floor | answered | rejected per 100 answered | failed reads |")
+	_, _ = fmt.Fprintln(stdout, "|---|---|---|---|---|---|---|---|")
 	for _, countsRejected := range s.modes {
 		for _, n := range s.procs {
-			fmt.Fprintf(stderr, "==> %d processes x %d waits, rejected requests count: %v\n", n, s.waits, countsRejected)
+			_, _ = fmt.Fprintf(stderr, "==> %d processes x %d waits, rejected requests count: %v\n", n, s.waits, countsRejected)
 			r, err := s.runOnce(n, countsRejected, rc, stderr)
 			if err != nil {
 				return err
@@ -130,7 +130,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 			if r.countsRejected {
 				counts = "yes"
 			}
-			fmt.Fprintf(stdout, "| %d x %d | %s | %.1fs | %.1fs | %.2f | %d | %.0f | %d |\n",
+			_, _ = fmt.Fprintf(stdout, "| %d x %d | %s | %.1fs | %.1fs | %.2f | %d | %.0f | %d |\n",
 				r.procs, s.waits, counts, r.total.Seconds(), r.floor.Seconds(), r.total.Seconds()/r.floor.Seconds(),
 				r.answered, 100*float64(r.rejects)/float64(max(r.answered, 1)), r.failedReads)
 		}
@@ -195,7 +195,7 @@ func (s settings) runOnce(n int, countsRejected bool, rc string, stderr io.Write
 			failed = s.waits // the process failed before reading anything
 		}
 		if failed > 0 {
-			fmt.Fprintf(stderr, "process %d failed (%v):\n%s\n", p, errs[p], out)
+			_, _ = fmt.Fprintf(stderr, "process %d failed (%v):\n%s\n", p, errs[p], out)
 		}
 		r.failedReads += failed
 	}
@@ -223,7 +223,7 @@ func task(job string, polls int) emulator.TencentTask {
 // defaults a new user gets (poll_interval 10s).
 func (s settings) config(url string, p int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, `terraform {
+	_, _ = fmt.Fprintf(&b, `terraform {
   required_providers {
     cloudtask = { source = "cloudtask/cloudtask" }
   }
@@ -237,7 +237,7 @@ provider "cloudtask" {
 }
 `, url)
 	for w := range s.waits {
-		fmt.Fprintf(&b, `
+		_, _ = fmt.Fprintf(&b, `
 data "cloudtask_tencent_batch_task" "w%d" {
   job_id              = %q
   task_name           = "A"
