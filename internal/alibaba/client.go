@@ -270,6 +270,7 @@ func (c *Client) do(ctx context.Context, api apiInfo, send sender, decode func(o
 	retrier := wait.Retrier{
 		Backoff:   c.backoff,
 		Retryable: IsRetryable,
+		Paced:     isThrottling,
 		OnRetry: func(n int, err error, delay time.Duration) {
 			tflog.Debug(ctx, "Retrying Alibaba Cloud API request", map[string]any{
 				"api": api.name, "attempt": n + 1, "delay": delay.String(), "error": err.Error(),
@@ -287,6 +288,7 @@ func (c *Client) do(ctx context.Context, api apiInfo, send sender, decode func(o
 		}
 		attempt++
 		last = c.attempt(ctx, api, ep, attempt, send, decode)
+		reportToLimiter(limiter, last)
 		return last
 	})
 }

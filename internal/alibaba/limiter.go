@@ -1,6 +1,8 @@
 package alibaba
 
 import (
+	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -9,7 +11,8 @@ import (
 
 // Client-side pace per API. The Alibaba services document no per-second limit for these
 // reads, so this is a generous ceiling that keeps many concurrent waiters from tripping
-// the account's flow control; throttling answers are still retried.
+// the account's flow control; throttling answers lower the pace (see reportToLimiter) and are
+// retried.
 const (
 	defaultRateLimit  = 20
 	defaultRateWindow = time.Second
@@ -24,11 +27,11 @@ type limiterKey struct {
 // sources (each with its own provider-level client reuse or not) draw from one budget.
 var limiters = struct {
 	sync.Mutex
-	m map[limiterKey]*wait.Limiter
-}{m: map[limiterKey]*wait.Limiter{}}
+	m map[limiterKey]*wait.AdaptiveLimiter
+}{m: map[limiterKey]*wait.AdaptiveLimiter{}}
 
 // limiterFor returns the process-wide limiter of an API at an endpoint for an access key.
-func limiterFor(api, host, accessKey string, rate int) *wait.Limiter {
+func limiterFor(api, host, accessKey string, rate int) *wait.AdaptiveLimiter {
 	if rate <= 0 {
 		rate = defaultRateLimit
 	}
@@ -37,8 +40,37 @@ func limiterFor(api, host, accessKey string, rate int) *wait.Limiter {
 	defer limiters.Unlock()
 	l, ok := limiters.m[key]
 	if !ok {
-		l = wait.NewLimiter(rate, defaultRateWindow, 0, nil)
+		l = wait.NewAdaptiveLimiter(rate, defaultRateWindow, 0, nil)
 		limiters.m[key] = l
 	}
 	return l
+}
+
+// reportToLimiter tells the limiter how the service answered one attempt: a Throttling code
+// (Throttling, Throttling.User, Throttling.Api, ...) lowers the pace, any other answer lets it
+// climb back. An attempt that got no answer says nothing about the budget, nor does a 5xx,
+// which is the service's trouble rather than the caller's share. The services send no retry
+// hint with their throttling answers.
+func reportToLimiter(l *wait.AdaptiveLimiter, err error) {
+	var apiErr *APIError
+	switch {
+	case err == nil:
+		l.Clean()
+	case !errors.As(err, &apiErr):
+		var decErr *DecodeError
+		var noTask *NoTaskError
+		if errors.As(err, &decErr) || errors.As(err, &noTask) {
+			l.Clean() // answered within the budget, whatever the body held
+		}
+	case isThrottling(err):
+		l.Throttled(0)
+	case apiErr.HTTPStatus < 500:
+		l.Clean()
+	}
+}
+
+// isThrottling reports whether err is a Throttling answer (any code starting with "Throttling").
+func isThrottling(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && strings.HasPrefix(apiErr.Code, "Throttling")
 }

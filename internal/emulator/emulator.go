@@ -85,11 +85,13 @@ type Server struct {
 	lifecycles  map[string]*lifecycle
 	nonces      map[string]time.Time
 	tencentHits []time.Time
-	lastRegion  string
-	calls       map[string]int
-	answered    map[answerKey]int
-	total       int
-	requests    map[string][]Request
+	// tencentPassed and tencentRejected count the rate limit's decisions.
+	tencentPassed, tencentRejected int
+	lastRegion                     string
+	calls                          map[string]int
+	answered                       map[answerKey]int
+	total                          int
+	requests                       map[string][]Request
 
 	startErr  error
 	httpSrv   *http.Server
@@ -265,6 +267,7 @@ func (s *Server) ResetCounters() {
 	s.calls = map[string]int{}
 	s.answered = map[answerKey]int{}
 	s.total = 0
+	s.tencentPassed, s.tencentRejected = 0, 0
 	s.requests = map[string][]Request{}
 }
 

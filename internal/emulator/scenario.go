@@ -23,8 +23,13 @@ type Scenario struct {
 	// TencentRateLimit is the number of Tencent DescribeTask requests allowed in
 	// any sliding one-second window; 0 means 3 (the documented limit) and a
 	// negative value disables the limit. Only requests with a valid signature
-	// count, and rejected ones do not use up the budget.
+	// count. The documentation does not say whether a rejected request uses up
+	// the budget: by default it does not, so a client that backs off recovers.
 	TencentRateLimit int `json:"tencent_rate_limit"`
+	// TencentRateCountsRejected makes requests rejected with
+	// RequestLimitExceeded count against the limit too, the stricter reading:
+	// a client that keeps knocking keeps the window full.
+	TencentRateCountsRejected bool `json:"tencent_rate_counts_rejected,omitempty"`
 	// PolarDBBatchTasks are answered by DescribeBatchTask.
 	PolarDBBatchTasks []BatchTask `json:"polardb_batch_tasks"`
 	// PolarDBTasks are listed by DescribeTasks.

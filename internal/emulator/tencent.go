@@ -171,8 +171,8 @@ func hmacSHA256(key []byte, msg string) []byte {
 }
 
 // checkTencentRate enforces the per-second limit over a sliding window.
-// Only verified requests that passed the fault stage count, and a rejected
-// request does not use up the budget, so a client that backs off recovers.
+// Only verified requests that passed the fault stage count; a rejected
+// request uses up the budget only with Scenario.TencentRateCountsRejected.
 func (s *Server) checkTencentRate(now time.Time) *apiError {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -191,10 +191,25 @@ func (s *Server) checkTencentRate(now time.Time) *apiError {
 	}
 	s.tencentHits = kept
 	if len(kept) >= limit {
+		s.tencentRejected++
+		if s.sc.TencentRateCountsRejected {
+			s.tencentHits = append(s.tencentHits, now)
+		}
 		return &apiError{code: "RequestLimitExceeded", message: "Your current request times in the last second exceeds the limit."}
 	}
 	s.tencentHits = append(s.tencentHits, now)
+	s.tencentPassed++
 	return nil
+}
+
+// TencentRateCounts returns how many Tencent DescribeTask requests the rate
+// limit let through to the API (answered) and how many it rejected with
+// RequestLimitExceeded, since the start or the last ResetCounters. Requests
+// stopped earlier (bad signature, injected fault) are in neither.
+func (s *Server) TencentRateCounts() (answered, rejected int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tencentPassed, s.tencentRejected
 }
 
 // tencentSuccess wraps fields in {"Response":{...,"RequestId"}}.

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -167,6 +168,50 @@ func TestTencentRateLimit(t *testing.T) {
 	}
 	if s.Answered(APITencentTask, "RequestLimitExceeded") != 1 || s.Calls(APITencentTask) != 6 {
 		t.Errorf("counters: %d limited of %d", s.Answered(APITencentTask, "RequestLimitExceeded"), s.Calls(APITencentTask))
+	}
+}
+
+// TestTencentRateCountsRejected knocks on a full window every 200ms: where a
+// rejected request does not count, the window frees as soon as the first
+// request leaves it; where it counts, each rejection keeps the window full.
+func TestTencentRateCountsRejected(t *testing.T) {
+	t.Parallel()
+	steps := []time.Duration{0, 0, 0, 200, 200, 200, 200, 200, 200} // ms apart: the 4th to 7th fall in the first second
+	tests := []struct {
+		countsRejected bool
+		want           string
+		answered       int
+	}{
+		{false, ",,,RLE,RLE,RLE,RLE,,", 5},
+		{true, ",,,RLE,RLE,RLE,RLE,RLE,RLE", 3},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("counts rejected %v", tt.countsRejected), func(t *testing.T) {
+			t.Parallel()
+			clock := newFakeClock()
+			sc := happyScenario()
+			sc.TencentRateCountsRejected = tt.countsRejected
+			s := startServer(t, Options{Scenario: sc, Now: clock.Now})
+			tc := tencentClient(t, s, TencentSecretID, TencentSecretKey, "ap-guangzhou")
+			params := map[string]any{"JobId": "job-happy1", "TaskName": "A"}
+			var codes []string
+			for _, ms := range steps {
+				clock.Advance(ms * time.Millisecond)
+				_, code := tencentCall(t, tc, params)
+				codes = append(codes, strings.ReplaceAll(code, "RequestLimitExceeded", "RLE"))
+			}
+			if got := strings.Join(codes, ","); got != tt.want {
+				t.Errorf("codes %q, want %q", got, tt.want)
+			}
+			answered, rejected := s.TencentRateCounts()
+			if answered != tt.answered || rejected != len(steps)-tt.answered {
+				t.Errorf("TencentRateCounts = %d answered, %d rejected; want %d, %d", answered, rejected, tt.answered, len(steps)-tt.answered)
+			}
+			s.ResetCounters()
+			if a, r := s.TencentRateCounts(); a != 0 || r != 0 {
+				t.Errorf("after ResetCounters: %d, %d", a, r)
+			}
+		})
 	}
 }
 

@@ -56,7 +56,7 @@ type Client struct {
 	sdk      *common.Client
 	region   string
 	endpoint string // host[:port] the requests go to
-	limiter  *wait.Limiter
+	limiter  *wait.AdaptiveLimiter
 	backoff  wait.Backoff
 }
 
@@ -117,21 +117,23 @@ func NewClient(cfg Config, opts ClientOptions) (*Client, error) {
 func (c *Client) Region() string { return c.region }
 
 // limiters holds one DescribeTask limiter per endpoint and SecretId for the whole process, so
-// that every data source reading with the same account shares the API's budget.
+// that every data source reading with the same account shares the API's budget. The limiter
+// adapts its pace to throttling answers (see reportToLimiter), because other processes using
+// the same account draw from the same budget unseen.
 var limiters = struct {
 	sync.Mutex
-	m map[limiterKey]*wait.Limiter
-}{m: map[limiterKey]*wait.Limiter{}}
+	m map[limiterKey]*wait.AdaptiveLimiter
+}{m: map[limiterKey]*wait.AdaptiveLimiter{}}
 
 type limiterKey struct{ endpoint, secretID string }
 
-func sharedLimiter(hostPort, secretID string, rate int) *wait.Limiter {
+func sharedLimiter(hostPort, secretID string, rate int) *wait.AdaptiveLimiter {
 	limiters.Lock()
 	defer limiters.Unlock()
 	key := limiterKey{endpoint: strings.ToLower(hostPort), secretID: secretID}
 	l, ok := limiters.m[key]
 	if !ok {
-		l = wait.NewLimiter(rate, time.Second, limiterGuard, nil)
+		l = wait.NewAdaptiveLimiter(rate, time.Second, limiterGuard, nil)
 		limiters.m[key] = l
 	}
 	return l
@@ -170,6 +172,7 @@ func (c *Client) call(ctx context.Context, params map[string]any, decode func(bo
 	retrier := wait.Retrier{
 		Backoff:   c.backoff,
 		Retryable: func(err error) bool { return !stopped && IsRetryable(err) },
+		Paced:     isThrottling,
 		OnRetry: func(attempt int, err error, delay time.Duration) {
 			tflog.Debug(ctx, "Retrying Tencent Cloud request", map[string]any{
 				"api": APIDescribeTask, "attempt": attempt + 1, "delay": delay.String(), "error": err.Error(),
@@ -188,6 +191,7 @@ func (c *Client) call(ctx context.Context, params map[string]any, decode func(bo
 			return werr
 		}
 		requestID, err := c.send(ctx, params, decode)
+		reportToLimiter(c.limiter, err)
 		var apiErr *APIError
 		if errors.As(err, &apiErr) {
 			apiErr.Endpoint = c.endpoint

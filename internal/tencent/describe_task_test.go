@@ -480,9 +480,9 @@ func TestDescribeTaskAllShortPages(t *testing.T) {
 	}
 }
 
-// TestDescribeTaskThrottledUntilDeadline keeps answering RequestLimitExceeded: the retries stop
-// when the next slot or delay would cross the deadline, and the error is the API's, not a bare
-// context error.
+// TestDescribeTaskThrottledUntilDeadline keeps answering RequestLimitExceeded: each answer
+// slows the shared limiter down and pauses it, and the retries stop when the next slot would
+// cross the deadline; the error is the API's, not a bare context error.
 func TestDescribeTaskThrottledUntilDeadline(t *testing.T) {
 	t.Parallel()
 	srv := emulator.NewTestServer(t, &emulator.Scenario{
@@ -492,8 +492,6 @@ func TestDescribeTaskThrottledUntilDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 	defer cancel()
 	c := newTestClient(t, srv.URL())
-	// Constant 20 ms delays: three calls at once, three after 1.1 s, and the seventh slot (2.2 s)
-	// lies past the deadline, so the call returns at about 1.15 s.
 	c.backoff = wait.Backoff{Initial: 20 * time.Millisecond, Max: 20 * time.Millisecond, Multiplier: 1, Jitter: -1}
 	start := time.Now()
 	_, err := c.DescribeTask(ctx, req("job-d1", "A"))
@@ -503,11 +501,16 @@ func TestDescribeTaskThrottledUntilDeadline(t *testing.T) {
 	if !errors.As(err, &apiErr) || apiErr.Code != "RequestLimitExceeded" {
 		t.Fatalf("err = %v, want the RequestLimitExceeded answer", err)
 	}
+	// The first answer halves the pace (1.36/s) and pauses one interval (0.73s); the second
+	// cuts it by 30% and pauses at least one interval at 0.95/s (1.05s), past the deadline.
 	if elapsed > 1400*time.Millisecond {
 		t.Errorf("returned after %v, want it to give up once no slot fits before the deadline", elapsed)
 	}
-	if n := srv.Calls(emulator.APITencentTask); n != 6 {
-		t.Errorf("calls = %d, want 6 (two limiter windows)", n)
+	if n := srv.Calls(emulator.APITencentTask); n != 2 {
+		t.Errorf("calls = %d, want 2 (the pace slows down after each throttling answer)", n)
+	}
+	if r := c.limiter.Rate(); r > float64(DefaultRatePerSecond)/1.1/2 {
+		t.Errorf("limiter rate %v after two throttling answers, want at most half the ceiling", r)
 	}
 }
 

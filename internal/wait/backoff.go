@@ -83,3 +83,13 @@ func (b Backoff) Delay(attempt int, rnd func() float64) time.Duration {
 	}
 	return time.Duration(d)
 }
+
+// FullJitter returns a delay drawn uniformly in 0..Initial (full jitter), for retries that a
+// rate limiter spaces; rnd as in Delay.
+func (b Backoff) FullJitter(rnd func() float64) time.Duration {
+	b = b.withDefaults()
+	if rnd == nil {
+		rnd = rand.Float64
+	}
+	return time.Duration(rnd() * float64(b.Initial))
+}

@@ -28,6 +28,7 @@ type Retrier struct {
 	Clock           Clock                                             // nil = RealClock()
 	Rand            func() float64                                    // nil = math/rand/v2 Float64
 	Retryable       func(error) bool                                  // nil = nothing is retried (but see IsUnreachable)
+	Paced           func(error) bool                                  // optional: retryable errors whose retries a rate limiter spaces (throttling); see Do
 	OnRetry         func(attempt int, err error, delay time.Duration) // optional, for logging; attempt 1 = first retry
 }
 
@@ -43,6 +44,12 @@ type Retrier struct {
 //
 // An error returned after more than one attempt, or when ctx ended the
 // retries, is a *RetryError that says how many attempts were made.
+//
+// A retryable error for which Paced holds is retried after a delay drawn
+// with full jitter (uniform in 0..Backoff.Initial) that does not grow with
+// the attempts: fn waits on an adaptive rate limiter that already slowed
+// down for it, and growing delays on top would leave the API's budget
+// unused.
 func (r Retrier) Do(ctx context.Context, fn func(ctx context.Context) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -84,7 +91,11 @@ func (r Retrier) Do(ctx context.Context, fn func(ctx context.Context) error) err
 			if r.Backoff.MaxAttempts > 0 && attempt >= r.Backoff.MaxAttempts {
 				return retried(err, attempt)
 			}
-			delay = r.Backoff.Delay(attempt, rnd)
+			if r.Paced != nil && r.Paced(err) {
+				delay = r.Backoff.FullJitter(rnd)
+			} else {
+				delay = r.Backoff.Delay(attempt, rnd)
+			}
 		}
 		if deadline, ok := ctx.Deadline(); ok && !clock.Now().Add(delay).Before(deadline) {
 			return retried(err, attempt)

@@ -74,6 +74,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	logger.Info("emulator listening", "url", srv.URL(), "scenario", *scenarioPath)
 	<-ctx.Done()
-	logger.Info("emulator stopping")
+	answered, rejected := srv.TencentRateCounts()
+	logger.Info("emulator stopping", "tencent_answered", answered, "tencent_rate_limited", rejected)
 	return srv.Close()
 }

@@ -1,0 +1,252 @@
+// Command bench-contention measures how terraform processes that share one Tencent account, and
+// cannot see each other, get through DescribeTask's documented limit of 3 requests per second.
+//
+// It builds the provider, serves the emulator on a loopback port with that limit, and for each
+// process count runs that many `terraform apply` at once, each in its own working directory
+// with a dev_overrides CLI configuration, each waiting on -waits Tencent Batch tasks that
+// finish on their -polls-th poll. Each run is repeated with the emulator counting rejected
+// requests against the limit and not. It prints one Markdown table row per run: total time,
+// the floor (answered requests / 3 per second), rejected requests per 100 answered, and
+// failed reads.
+//
+//	go run ./internal/emulator/cmd/bench-contention -procs 1,2,3,6
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cloudtask/terraform-provider-cloudtask/internal/emulator"
+)
+
+// documentedRate is Tencent DescribeTask's limit, requests per second.
+const documentedRate = 3
+
+type settings struct {
+	procs     []int
+	waits     int
+	polls     int
+	modes     []bool // TencentRateCountsRejected values to run
+	work      string
+	terraform string
+	runLimit  time.Duration
+}
+
+type result struct {
+	procs             int
+	countsRejected    bool
+	total, floor      time.Duration
+	answered, rejects int
+	failedReads       int
+}
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		_, _ = fmt.Fprintln(os.Stderr, "bench-contention:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	flags := flag.NewFlagSet("bench-contention", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	procs := flags.String("procs", "1,2,3,6", "comma-separated numbers of terraform processes run at once")
+	waits := flags.Int("waits", 4, "tasks each process waits on")
+	polls := flags.Int("polls", 5, "poll on which each task finishes")
+	modes := flags.String("counts-rejected", "both", "whether the emulator counts rejected requests against the limit: no, yes or both")
+	work := flags.String("work", ".bench-contention", "working directory (recreated)")
+	runLimit := flags.Duration("run-timeout", 4*time.Minute, "bound on one run")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	s := settings{waits: *waits, polls: *polls, work: *work, runLimit: *runLimit}
+	for _, p := range strings.Split(*procs, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil || n < 1 {
+			return fmt.Errorf("-procs: %q is not a positive number", p)
+		}
+		s.procs = append(s.procs, n)
+	}
+	switch *modes {
+	case "no":
+		s.modes = []bool{false}
+	case "yes":
+		s.modes = []bool{true}
+	case "both":
+		s.modes = []bool{false, true}
+	default:
+		return fmt.Errorf("-counts-rejected: %q is not no, yes or both", *modes)
+	}
+	if s.waits < 1 || s.polls < 1 {
+		return errors.New("-waits and -polls must be at least 1")
+	}
+	s.terraform = os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if s.terraform == "" {
+		s.terraform = "terraform"
+	}
+
+	var err error
+	if s.work, err = filepath.Abs(s.work); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(s.work); err != nil {
+		return err
+	}
+	bin := filepath.Join(s.work, "bin")
+	_, _ = fmt.Fprintln(stderr, "==> building the provider")
+	build := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-cloudtask"), ".")
+	build.Stdout, build.Stderr = stderr, stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("building the provider: %w", err)
+	}
+	rc := filepath.Join(s.work, "terraformrc")
+	rcText := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"cloudtask/cloudtask\" = %q\n  }\n  direct {}\n}\n", bin)
+	if err := os.WriteFile(rc, []byte(rcText), 0o600); err != nil {
+		return err
+	}
+
+	_, _ = fmt.Fprintln(stdout, "| processes x waits | rejected requests count | total | floor | total / floor | answered | rejected per 100 answered | failed reads |")
+	_, _ = fmt.Fprintln(stdout, "|---|---|---|---|---|---|---|---|")
+	for _, countsRejected := range s.modes {
+		for _, n := range s.procs {
+			_, _ = fmt.Fprintf(stderr, "==> %d processes x %d waits, rejected requests count: %v\n", n, s.waits, countsRejected)
+			r, err := s.runOnce(n, countsRejected, rc, stderr)
+			if err != nil {
+				return err
+			}
+			counts := "no"
+			if r.countsRejected {
+				counts = "yes"
+			}
+			_, _ = fmt.Fprintf(stdout, "| %d x %d | %s | %.1fs | %.1fs | %.2f | %d | %.0f | %d |\n",
+				r.procs, s.waits, counts, r.total.Seconds(), r.floor.Seconds(), r.total.Seconds()/r.floor.Seconds(),
+				r.answered, 100*float64(r.rejects)/float64(max(r.answered, 1)), r.failedReads)
+		}
+	}
+	return nil
+}
+
+// runOnce serves a fresh emulator and runs n terraform processes at once against it.
+func (s settings) runOnce(n int, countsRejected bool, rc string, stderr io.Writer) (result, error) {
+	sc := &emulator.Scenario{TencentRateCountsRejected: countsRejected}
+	for p := range n {
+		for w := range s.waits {
+			sc.TencentTasks = append(sc.TencentTasks, task(jobID(p, w), s.polls))
+		}
+	}
+	srv := emulator.New(emulator.Options{Scenario: sc})
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		return result{}, err
+	}
+	defer func() { _ = srv.Close() }()
+
+	dirs := make([]string, n)
+	for p := range n {
+		dirs[p] = filepath.Join(s.work, fmt.Sprintf("run-%d-%v", n, countsRejected), fmt.Sprintf("p%d", p))
+		if err := os.MkdirAll(dirs[p], 0o700); err != nil {
+			return result{}, err
+		}
+		if err := os.WriteFile(filepath.Join(dirs[p], "main.tf"), []byte(s.config(srv.URL(), p)), 0o600); err != nil {
+			return result{}, err
+		}
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), s.runLimit)
+	defer cancel()
+	outputs := make([]bytes.Buffer, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for p := range n {
+		wg.Go(func() {
+			cmd := exec.CommandContext(ctx, s.terraform, "-chdir="+dirs[p], "apply", "-auto-approve", "-input=false", "-no-color")
+			cmd.Env = append(os.Environ(),
+				"TF_CLI_CONFIG_FILE="+rc,
+				"TF_IN_AUTOMATION=1",
+				"TENCENTCLOUD_SECRET_ID="+emulator.TencentSecretID,
+				"TENCENTCLOUD_SECRET_KEY="+emulator.TencentSecretKey,
+			)
+			cmd.Stdout, cmd.Stderr = &outputs[p], &outputs[p]
+			errs[p] = cmd.Run()
+		})
+	}
+	wg.Wait()
+	total := time.Since(start)
+
+	r := result{procs: n, countsRejected: countsRejected, total: total}
+	r.answered, r.rejects = srv.TencentRateCounts()
+	r.floor = time.Duration(float64(r.answered) / documentedRate * float64(time.Second))
+	for p := range n {
+		out := outputs[p].String()
+		failed := strings.Count(out, "Error: ")
+		if errs[p] != nil && failed == 0 {
+			failed = s.waits // the process failed before reading anything
+		}
+		if failed > 0 {
+			_, _ = fmt.Fprintf(stderr, "process %d failed (%v):\n%s\n", p, errs[p], out)
+		}
+		r.failedReads += failed
+	}
+	return r, nil
+}
+
+func jobID(p, w int) string { return fmt.Sprintf("job-p%dw%d", p, w) }
+
+// task answers RUNNING to its first polls-1 requests, then SUCCEED.
+func task(job string, polls int) emulator.TencentTask {
+	body := func(state string) json.RawMessage {
+		return json.RawMessage(fmt.Sprintf(`{"JobId":%q,"TaskName":"A","TaskState":%q,"CreateTime":"2026-05-28T08:00:00Z","EndTime":null}`, job, state))
+	}
+	var phases []emulator.TencentPhase
+	if polls > 1 {
+		phases = append(phases, emulator.TencentPhase{Calls: polls - 1, Response: body("RUNNING"),
+			GenerateInstances: &emulator.InstanceGenerator{Count: 2, State: "RUNNING"}})
+	}
+	phases = append(phases, emulator.TencentPhase{Response: body("SUCCEED"),
+		GenerateInstances: &emulator.InstanceGenerator{Count: 2, State: "SUCCEED"}})
+	return emulator.TencentTask{JobID: job, TaskName: "A", Phases: phases}
+}
+
+// config is one process's configuration: the provider at the emulator and its waits, with the
+// defaults a new user gets (poll_interval 10s).
+func (s settings) config(url string, p int) string {
+	var b strings.Builder
+	_, _ = fmt.Fprintf(&b, `terraform {
+  required_providers {
+    cloudtask = { source = "cloudtask/cloudtask" }
+  }
+}
+
+provider "cloudtask" {
+  tencent {
+    region = "ap-guangzhou"
+    endpoints { batch = %q }
+  }
+}
+`, url)
+	for w := range s.waits {
+		_, _ = fmt.Fprintf(&b, `
+data "cloudtask_tencent_batch_task" "w%d" {
+  job_id              = %q
+  task_name           = "A"
+  wait_for_completion = true
+  timeouts {
+    read = "3m"
+  }
+}
+`, w, jobID(p, w))
+	}
+	return b.String()
+}

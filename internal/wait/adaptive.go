@@ -1,0 +1,207 @@
+package wait
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// Tuning of AdaptiveLimiter, as fractions of its ceiling rate.
+const (
+	// adaptiveFloor is the lowest rate, so that a wait keeps polling however crowded the API.
+	adaptiveFloor = 0.1
+	// adaptiveDecrease multiplies the rate on throttling, and the rate is cut to at most
+	// adaptiveFirstCut: far above a share of the budget (the first throttling answer after a
+	// start at the ceiling), a harder cut saves rejected requests.
+	adaptiveDecrease = 0.7
+	adaptiveFirstCut = 0.5
+	// adaptiveIncrease is the rate regained per window of clean answers (additive increase):
+	// from half the ceiling back to it in 25 windows. Slow on purpose: each climb past the
+	// account's share costs a rejected request, so the slower the climb, the fewer rejections.
+	adaptiveIncrease = 0.02
+	// adaptivePauseCap bounds one pause after throttling, in windows.
+	adaptivePauseCap = 4
+)
+
+// AdaptiveLimiter paces events evenly, never faster than n per window (+guard), and adapts the
+// pace to what the API answers: other processes with the same account share the API's budget
+// but cannot see this one, so throttling is the only sign of them. Safe for concurrent use.
+//
+// Callers report each answer: Throttled lowers the rate (multiplicative decrease, at most once
+// per grant that came after the previous decrease) and holds every caller back for a pause;
+// Clean raises the rate by a fixed amount per second of clean answers (additive increase), up
+// to the ceiling. Several processes doing this converge on shares of the API's budget.
+//
+// The pause after throttling is drawn with decorrelated jitter (uniform between one interval
+// at the lowered rate and three times the previous pause, capped), unless the API sent a retry
+// hint, which is honoured with a little jitter on top. Processes throttled at the same moment
+// therefore come back at different times instead of colliding again.
+type AdaptiveLimiter struct {
+	clock Clock
+	rnd   func() float64 // [0, 1); tests replace it
+
+	ceiling  float64       // events per second: n / (window + guard)
+	floor    float64       // lowest rate
+	increase float64       // rate added per second of clean answers
+	pauseCap time.Duration // longest pause after one throttling answer
+
+	mu        sync.Mutex
+	rate      float64   // current events per second
+	next      time.Time // earliest time of the next grant
+	last      time.Time // time of the last grant
+	gen       uint64    // bumped by Throttled: reservations made before it are void
+	sinceCut  int       // grants since the last decrease
+	lastClean time.Time // time of the last clean answer, for the additive increase
+	pause     time.Duration
+}
+
+// NewAdaptiveLimiter returns an AdaptiveLimiter whose ceiling is n events per window, with
+// guard added to the window (see Limiter), starting at the ceiling. n below 1 is treated as
+// 1; a non-positive window+guard means no limit. A nil clock means the real clock.
+func NewAdaptiveLimiter(n int, window, guard time.Duration, clock Clock) *AdaptiveLimiter {
+	l := &AdaptiveLimiter{clock: clockOrReal(clock), rnd: rand.Float64}
+	span := window + guard
+	if span <= 0 {
+		return l
+	}
+	l.ceiling = float64(max(n, 1)) / span.Seconds()
+	l.floor = l.ceiling * adaptiveFloor
+	l.increase = l.ceiling * adaptiveIncrease / span.Seconds()
+	l.pauseCap = time.Duration(adaptivePauseCap) * span
+	l.rate = l.ceiling
+	l.sinceCut = 1 // the first throttling answer always counts
+	return l
+}
+
+// Rate returns the current pace in events per second; 0 means no limit.
+func (l *AdaptiveLimiter) Rate() float64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.rate
+}
+
+// Wait blocks until an event may happen, reserving it; returns ctx.Err() (promptly) if ctx
+// ends first, or at once if the wait would cross ctx's deadline; that error wraps
+// context.DeadlineExceeded. A caller asleep when Throttled is reported queues again behind
+// the pause.
+func (l *AdaptiveLimiter) Wait(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if l.ceiling == 0 {
+		return nil
+	}
+	for {
+		slot, gen, delay, err := l.reserve(ctx)
+		if err != nil {
+			return err
+		}
+		if delay > 0 {
+			select {
+			case <-ctx.Done():
+				l.release(slot, gen)
+				return ctx.Err()
+			case <-l.clock.After(delay):
+			}
+		}
+		if l.confirm(gen) {
+			return nil
+		}
+	}
+}
+
+// reserve books the next slot of the pace.
+func (l *AdaptiveLimiter) reserve(ctx context.Context) (time.Time, uint64, time.Duration, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.clock.Now()
+	slot := now
+	if l.next.After(now) {
+		slot = l.next
+	}
+	delay := slot.Sub(now)
+	if deadline, ok := ctx.Deadline(); ok && delay > 0 && slot.After(deadline) {
+		return time.Time{}, 0, 0, fmt.Errorf("rate limit: waiting %s would pass the deadline: %w", delay, context.DeadlineExceeded)
+	}
+	l.next = slot.Add(l.interval())
+	return slot, l.gen, delay, nil
+}
+
+// confirm turns a reservation into a grant unless throttling voided it meanwhile, or the
+// previous grant went out late (a busy machine wakes sleepers late) and this one would follow
+// it too closely: the pace holds between the grants themselves, not only their slots.
+func (l *AdaptiveLimiter) confirm(gen uint64) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.clock.Now()
+	if gen != l.gen || (!l.last.IsZero() && now.Sub(l.last) < l.interval()) {
+		return false
+	}
+	l.last = now
+	l.sinceCut++
+	return true
+}
+
+// release gives back the slot of a waiter whose context ended, when it is the last one booked.
+func (l *AdaptiveLimiter) release(slot time.Time, gen uint64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if gen == l.gen && l.next.Equal(slot.Add(l.interval())) {
+		l.next = slot
+	}
+}
+
+// interval is rounded up, so that n intervals never fall short of the window.
+func (l *AdaptiveLimiter) interval() time.Duration {
+	return time.Duration(math.Ceil(float64(time.Second) / l.rate))
+}
+
+// Throttled reports a throttling answer. hint is the API's own retry delay, 0 when it gave
+// none. Answers to requests granted before the last decrease were sent at the old pace: they
+// neither lower the rate again nor lengthen the pause.
+func (l *AdaptiveLimiter) Throttled(hint time.Duration) {
+	if l.ceiling == 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.sinceCut == 0 {
+		return
+	}
+	now := l.clock.Now()
+	l.rate = max(l.floor, min(l.rate*adaptiveDecrease, l.ceiling*adaptiveFirstCut))
+	l.sinceCut = 0
+	l.gen++
+	base := l.interval()
+	var pause time.Duration
+	if hint > 0 {
+		pause = hint + time.Duration(l.rnd()*float64(base))
+	} else {
+		// Decorrelated jitter: uniform in [base, 3*previous], capped.
+		upper := max(base, 3*l.pause)
+		pause = min(l.pauseCap, base+time.Duration(l.rnd()*float64(upper-base)))
+		l.pause = pause
+	}
+	l.next = now.Add(pause)
+	l.lastClean = time.Time{}
+}
+
+// Clean reports an answer that was not throttling. The rate climbs by a fixed amount per
+// second between clean answers, so it grows linearly in time however many callers share it.
+func (l *AdaptiveLimiter) Clean() {
+	if l.ceiling == 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.clock.Now()
+	l.pause = 0
+	if !l.lastClean.IsZero() && l.rate < l.ceiling {
+		elapsed := now.Sub(l.lastClean).Seconds()
+		l.rate = min(l.ceiling, l.rate+l.increase*elapsed)
+	}
+	l.lastClean = now
+}
