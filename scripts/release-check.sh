@@ -17,7 +17,7 @@ echo "==> goreleaser check"
 
 # The snapshot uses .goreleaser.yml with its platform matrix replaced by the targets: goreleaser
 # builds only the targets a build lists when it lists any.
-config=$(mktemp "${TMPDIR:-/tmp}/goreleaser-check-XXXXXX")
+config=$(mktemp -t goreleaser-check.XXXXXX)
 trap 'rm -f "$config"' EXIT
 marker='  - id: terraform-provider-cloudtask'
 if [ "$(grep -cxF -- "$marker" .goreleaser.yml)" != 1 ]; then
