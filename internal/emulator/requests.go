@@ -23,6 +23,9 @@ type Request struct {
 	Region string
 	// At is the server clock (Options.Now) when the request arrived.
 	At time.Time
+	// UserAgent is the request's User-Agent header, which names the client
+	// and its version.
+	UserAgent string
 }
 
 // rpcCommonParams are the parameters every Alibaba RPC request carries for
@@ -53,14 +56,14 @@ func (s *Server) Requests(api string) []Request {
 	recorded := s.requests[api]
 	out := make([]Request, len(recorded))
 	for i, r := range recorded {
-		out[i] = Request{Params: maps.Clone(r.Params), Region: r.Region, At: r.At}
+		out[i] = Request{Params: maps.Clone(r.Params), Region: r.Region, At: r.At, UserAgent: r.UserAgent}
 	}
 	return out
 }
 
 // record keeps the parameters of a verified call.
 func (s *Server) record(c *call) {
-	r := Request{Params: map[string]string{}, At: c.now}
+	r := Request{Params: map[string]string{}, At: c.now, UserAgent: c.r.UserAgent()}
 	switch c.fam {
 	case familyRPC:
 		for k, v := range c.params {

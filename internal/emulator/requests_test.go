@@ -31,6 +31,7 @@ func TestRequestsRecordsVerifiedParams(t *testing.T) {
 		t.Fatal(err)
 	}
 	ali.SetReadTimeout(5 * time.Second)
+	ali.AppendUserAgent("requests-test", "1.2.3")
 	host, _, _ := hostPort(t, s)
 	prof := profile.NewClientProfile()
 	prof.HttpProfile.Endpoint = host
@@ -106,6 +107,14 @@ func TestRequestsRecordsVerifiedParams(t *testing.T) {
 		}
 		if want := started.Add(tt.at); !r.At.Equal(want) {
 			t.Errorf("%s: At = %v, want the server clock's %v", tt.api, r.At, want)
+		}
+		// The Alibaba client appends its product to the SDK's agent; the Tencent SDK sends Go's.
+		wantAgent := "requests-test/1.2.3"
+		if tt.api == APITencentTask {
+			wantAgent = "Go-http-client/"
+		}
+		if !strings.Contains(r.UserAgent, wantAgent) {
+			t.Errorf("%s: UserAgent = %q, want it to contain %q", tt.api, r.UserAgent, wantAgent)
 		}
 		for k, v := range r.Params {
 			for _, secret := range secrets {

@@ -69,13 +69,18 @@ func builtProviderDir(t *testing.T) string {
 	return providerBinary.dir
 }
 
+// e2eProviderVersion is the version the binary is built as, the way a release sets it with
+// -X main.version; a semantic version, so that a registry-style constraint ("~> 0.1") selects it.
+const e2eProviderVersion = "0.1.0"
+
 func buildProvider() (string, error) {
 	dir, err := os.MkdirTemp("", "cloudtask-e2e-provider-")
 	if err != nil {
 		return "", err
 	}
 	// The test runs in internal/provider; the module root holds the provider's main package.
-	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "terraform-provider-cloudtask"), ".")
+	cmd := exec.Command("go", "build", "-ldflags", "-X main.version="+e2eProviderVersion,
+		"-o", filepath.Join(dir, "terraform-provider-cloudtask"), ".")
 	cmd.Dir = filepath.Join("..", "..")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		_ = os.RemoveAll(dir)

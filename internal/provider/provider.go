@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/cloudtask/terraform-provider-cloudtask/internal/alibaba"
 	"github.com/cloudtask/terraform-provider-cloudtask/internal/tencent"
@@ -191,6 +192,8 @@ func (p *cloudtaskProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 }
 
 func (p *cloudtaskProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	// The provider's first log line says which build is running, as the User-Agent tells the clouds.
+	tflog.Info(ctx, "Configuring terraform-provider-cloudtask "+p.version, map[string]any{"version": p.version})
 	var config providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if resp.Diagnostics.HasError() {
@@ -233,11 +236,16 @@ type providerData struct {
 
 func newProviderData(version string, t tuning, ali alibaba.Config, tc tencent.Config) *providerData {
 	return &providerData{
-		userAgent:     "terraform-provider-cloudtask/" + version,
+		userAgent:     userAgent(version),
 		alibabaConfig: ali,
 		tencentConfig: tc,
 		tuning:        t,
 	}
+}
+
+// userAgent names the provider and its version in every request, as "terraform-provider-cloudtask/0.1.0".
+func userAgent(version string) string {
+	return "terraform-provider-cloudtask/" + version
 }
 
 // alibaba returns the shared Alibaba client, resolving credentials on first use. When the

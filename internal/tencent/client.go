@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -39,9 +40,11 @@ const (
 
 // ClientOptions are the settings of a Client that do not come from the provider configuration.
 type ClientOptions struct {
-	Getenv    func(string) string // nil = os.Getenv
-	Home      string              // home directory holding .tccli; "" = no profile files
-	UserAgent string              // sent as the SDK's RequestClient, e.g. "terraform-provider-cloudtask 1.2.3"
+	Getenv func(string) string // nil = os.Getenv
+	Home   string              // home directory holding .tccli; "" = no profile files
+	// UserAgent names the provider and its version, e.g. "terraform-provider-cloudtask/1.2.3". It is
+	// sent as the User-Agent header and, in the SDK's allowed characters, as its RequestClient.
+	UserAgent string
 
 	Backoff *wait.Backoff // per-request retries; nil = wait.DefaultBackoff()
 
@@ -95,6 +98,10 @@ func NewClient(cfg Config, opts ClientOptions) (*Client, error) {
 	if rc := requestClient(opts.UserAgent); rc != "" {
 		sdk.WithRequestClient(rc)
 	}
+	if ua := strings.TrimSpace(opts.UserAgent); ua != "" {
+		// The SDK leaves User-Agent to Go's default; TC3 does not sign it, so it can be set here.
+		sdk.WithHttpTransport(&userAgentTransport{base: newTransport(), userAgent: ua})
+	}
 
 	rate := opts.ratePerSecond
 	if rate <= 0 {
@@ -137,6 +144,32 @@ func sharedLimiter(hostPort, secretID string, rate int) *wait.AdaptiveLimiter {
 		limiters.m[key] = l
 	}
 	return l
+}
+
+// newTransport is the transport the SDK would build for itself: Go's default one with idle
+// connections closed after 30 seconds.
+func newTransport() http.RoundTripper {
+	base, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return http.DefaultTransport
+	}
+	t := base.Clone()
+	t.IdleConnTimeout = 30 * time.Second
+	return t
+}
+
+// userAgentTransport sets the User-Agent header of every request it sends.
+type userAgentTransport struct {
+	base      http.RoundTripper
+	userAgent string
+}
+
+// RoundTrip sends a copy of r with the User-Agent header set; r itself is left unchanged, as
+// http.RoundTripper requires.
+func (t *userAgentTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("User-Agent", t.userAgent)
+	return t.base.RoundTrip(r)
 }
 
 // requestClient turns a user agent into the SDK's RequestClient, whose allowed characters are

@@ -175,6 +175,33 @@ func TestDescribeTaskRegionAndToken(t *testing.T) {
 	}
 }
 
+// TestDescribeTaskUserAgent checks the provider's name and version reach the server in the
+// User-Agent header (the SDK alone sends Go's) and that the signature still verifies.
+func TestDescribeTaskUserAgent(t *testing.T) {
+	t.Parallel()
+	srv := emulator.NewTestServer(t, &emulator.Scenario{TencentTasks: []emulator.TencentTask{generatedTask("job-ua1", "A", "RUNNING", 2, 0)}})
+	backoff := fastBackoff
+	c, err := NewClient(Config{
+		SecretID: emulator.TencentSecretID, SecretKey: emulator.TencentSecretKey,
+		Endpoints: Endpoints{Batch: srv.URL()},
+	}, ClientOptions{Getenv: envOf(nil), UserAgent: "terraform-provider-cloudtask/1.2.3", Backoff: &backoff})
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	if _, err := c.DescribeTask(context.Background(), req("job-ua1", "A")); err != nil {
+		t.Fatalf("DescribeTask: %v", err)
+	}
+	got := srv.Requests(emulator.APITencentTask)
+	if len(got) == 0 {
+		t.Fatal("the emulator recorded no DescribeTask request")
+	}
+	for i, r := range got {
+		if r.UserAgent != "terraform-provider-cloudtask/1.2.3" {
+			t.Errorf("request %d: User-Agent %q, want %q", i, r.UserAgent, "terraform-provider-cloudtask/1.2.3")
+		}
+	}
+}
+
 func TestDescribeTaskAllPages(t *testing.T) {
 	t.Parallel()
 	const total = 2500
