@@ -58,6 +58,7 @@ type Client struct {
 	endpoint string // host[:port] the requests go to
 	limiter  *wait.Limiter
 	backoff  wait.Backoff
+	clock    wait.Clock // the retrier's; nil is the wall clock, tests set a fake with limiter
 }
 
 // NewClient resolves the credentials (see Resolve), parses the endpoint override and builds the
@@ -169,6 +170,7 @@ func (c *Client) call(ctx context.Context, params map[string]any, decode func(bo
 	)
 	retrier := wait.Retrier{
 		Backoff:   c.backoff,
+		Clock:     c.clock,
 		Retryable: func(err error) bool { return !stopped && IsRetryable(err) },
 		OnRetry: func(attempt int, err error, delay time.Duration) {
 			tflog.Debug(ctx, "Retrying Tencent Cloud request", map[string]any{

@@ -440,13 +440,13 @@ func TestDescribeTaskContextEnds(t *testing.T) {
 			})
 			ctx, cancel := tt.ctx()
 			defer cancel()
-			start := time.Now()
 			_, err := newTestClient(t, srv.URL()).DescribeTask(ctx, req("job-s1", "A"))
-			if elapsed := time.Since(start); elapsed > time.Second {
-				t.Errorf("returned after %v, want under a second", elapsed)
-			}
 			if !errors.Is(err, tt.wantErr) {
 				t.Errorf("err = %v, want one wrapping %v", err, tt.wantErr)
+			}
+			// The request reached the slow answer, and the call returned without waiting for it.
+			if got := srv.Slow(emulator.APITencentTask); got.Served != 1 || got.Delayed != 0 {
+				t.Errorf("slow answers %+v, want one served and none waited out", got)
 			}
 		})
 	}
@@ -482,29 +482,56 @@ func TestDescribeTaskAllShortPages(t *testing.T) {
 
 // TestDescribeTaskThrottledUntilDeadline keeps answering RequestLimitExceeded: the retries stop
 // when the next slot or delay would cross the deadline, and the error is the API's, not a bare
-// context error.
+// context error. The limiter and the retrier run on a fake clock, so the counts do not depend on
+// how fast the machine is.
 func TestDescribeTaskThrottledUntilDeadline(t *testing.T) {
 	t.Parallel()
 	srv := emulator.NewTestServer(t, &emulator.Scenario{
 		TencentTasks: []emulator.TencentTask{generatedTask("job-d1", "A", "RUNNING", 1, 0)},
 		Faults:       []emulator.Fault{{API: emulator.APITencentTask, Kind: emulator.FaultThrottling}},
 	})
-	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	// The fake time starts an hour ahead of the wall clock, so the context's deadline, 1.5 s
+	// later in fake time, is real too but never reached while the test runs.
+	start := time.Now().Add(time.Hour)
+	clock := wait.NewFakeClock(start)
+	ctx, cancel := context.WithDeadline(context.Background(), start.Add(1500*time.Millisecond))
 	defer cancel()
 	c := newTestClient(t, srv.URL())
+	c.clock = clock
+	c.limiter = wait.NewLimiter(DefaultRatePerSecond, time.Second, limiterGuard, clock)
 	// Constant 20 ms delays: three calls at once, three after 1.1 s, and the seventh slot (2.2 s)
 	// lies past the deadline, so the call returns at about 1.15 s.
 	c.backoff = wait.Backoff{Initial: 20 * time.Millisecond, Max: 20 * time.Millisecond, Multiplier: 1, Jitter: -1}
-	start := time.Now()
-	_, err := c.DescribeTask(ctx, req("job-d1", "A"))
-	elapsed := time.Since(start)
+
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.DescribeTask(ctx, req("job-d1", "A"))
+		done <- err
+	}()
+	var err error
+advance:
+	for {
+		select {
+		case err = <-done:
+			break advance
+		default:
+		}
+		waitCtx, stop := context.WithTimeout(context.Background(), 10*time.Millisecond)
+		if clock.BlockUntilContext(waitCtx, 1) == nil {
+			clock.AdvanceToNext()
+		}
+		stop()
+	}
 
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || apiErr.Code != "RequestLimitExceeded" {
 		t.Fatalf("err = %v, want the RequestLimitExceeded answer", err)
 	}
-	if elapsed > 1400*time.Millisecond {
-		t.Errorf("returned after %v, want it to give up once no slot fits before the deadline", elapsed)
+	if ctx.Err() != nil {
+		t.Errorf("the context ended before the call returned, want it to give up once no slot fits")
+	}
+	if elapsed := clock.Now().Sub(start); elapsed > 1200*time.Millisecond {
+		t.Errorf("returned after %v of fake time, want about 1.15s: it gives up once no slot fits before the deadline", elapsed)
 	}
 	if n := srv.Calls(emulator.APITencentTask); n != 6 {
 		t.Errorf("calls = %d, want 6 (two limiter windows)", n)
