@@ -7,6 +7,7 @@ package testenv
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -40,6 +41,9 @@ func Isolate() (Ambient, func(), error) {
 			}
 		}
 	}
+	if err := pinGoDirs(ambient.Home); err != nil {
+		return ambient, nil, err
+	}
 	home, err := os.MkdirTemp("", "cloudtask-test-home-")
 	if err != nil {
 		return ambient, nil, fmt.Errorf("create an empty home directory: %w", err)
@@ -52,6 +56,41 @@ func Isolate() (Ambient, func(), error) {
 		}
 	}
 	return ambient, cleanup, nil
+}
+
+// pinGoDirs sets GOPATH, GOCACHE and GOENV to where the go command finds them under the
+// developer's HOME, when they are not set, so that the go builds some tests run (the provider
+// binary) keep using the build cache, module cache and settings instead of starting empty.
+func pinGoDirs(home string) error {
+	defaults := map[string]func() (string, error){
+		"GOPATH": func() (string, error) {
+			if home == "" {
+				return "", nil
+			}
+			return filepath.Join(home, "go"), nil
+		},
+		"GOCACHE": func() (string, error) {
+			dir, err := os.UserCacheDir()
+			return filepath.Join(dir, "go-build"), err
+		},
+		"GOENV": func() (string, error) {
+			dir, err := os.UserConfigDir()
+			return filepath.Join(dir, "go", "env"), err
+		},
+	}
+	for name, value := range defaults {
+		if os.Getenv(name) != "" {
+			continue
+		}
+		dir, err := value()
+		if err != nil || dir == "" {
+			continue // the go command cannot find it either
+		}
+		if err := os.Setenv(name, dir); err != nil {
+			return fmt.Errorf("set %s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // Main runs a test binary isolated: it is the body of a TestMain, run is m.Run, and the

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -19,6 +20,8 @@ func TestIsolate(t *testing.T) {
 	}
 	t.Setenv("HOME", t.TempDir())
 	t.Setenv("CLOUDTASK_KEEP", "kept")
+	t.Setenv("GOPATH", "")
+	t.Setenv("GOCACHE", "")
 	oldHome := os.Getenv("HOME")
 
 	ambient, cleanup, err := Isolate()
@@ -36,6 +39,13 @@ func TestIsolate(t *testing.T) {
 	}
 	if os.Getenv("CLOUDTASK_KEEP") != "kept" {
 		t.Error("a variable outside the credential families was removed")
+	}
+	// The go command keeps its caches where it found them before HOME moved.
+	if got, want := os.Getenv("GOPATH"), filepath.Join(oldHome, "go"); got != want {
+		t.Errorf("GOPATH = %q, want %q", got, want)
+	}
+	if got, want := os.Getenv("GOCACHE"), filepath.Join(oldHome, ".cache", "go-build"); os.Getenv("XDG_CACHE_HOME") == "" && got != want {
+		t.Errorf("GOCACHE = %q, want %q", got, want)
 	}
 	home := os.Getenv("HOME")
 	if home == oldHome || ambient.Home != oldHome {
