@@ -368,10 +368,21 @@ func TestDescribeTaskFailsAtOnce(t *testing.T) {
 }
 
 // TestDescribeTaskSharedLimiter sends 24 requests from 8 goroutines through two Clients with the
-// same key and endpoint; the shared limiter must keep the emulator from ever throttling.
+// same key and endpoint; the shared limiter must keep the emulator from ever throttling. The
+// limiter and the emulator share a fake clock, advanced only while every goroutine still at
+// work is waiting for a slot, so the emulator sees each request at its slot's time however
+// slow the machine is.
 func TestDescribeTaskSharedLimiter(t *testing.T) {
 	t.Parallel()
-	srv := emulator.NewTestServer(t, &emulator.Scenario{TencentTasks: []emulator.TencentTask{generatedTask("job-l1", "A", "RUNNING", 1, 0)}})
+	clock := wait.NewFakeClock(time.Now())
+	srv := emulator.New(emulator.Options{
+		Scenario: &emulator.Scenario{TencentTasks: []emulator.TencentTask{generatedTask("job-l1", "A", "RUNNING", 1, 0)}},
+		Now:      clock.Now,
+	})
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
 	clients := []*Client{newTestClient(t, srv.URL()), newTestClient(t, srv.URL())}
 	if clients[0].limiter != clients[1].limiter {
 		t.Fatal("two Clients for the same key and endpoint got different limiters")
@@ -379,14 +390,22 @@ func TestDescribeTaskSharedLimiter(t *testing.T) {
 	if other := newTestClient(t, srv.URL(), func(cfg *Config) { cfg.SecretID = "AKIDother" }); other.limiter == clients[0].limiter {
 		t.Error("a different SecretId shares the limiter")
 	}
+	// The shared limiter, on the fake clock; both Clients hold the same one, as sharedLimiter made them.
+	shared := wait.NewLimiter(DefaultRatePerSecond, time.Second, limiterGuard, clock)
+	for _, c := range clients {
+		c.limiter = shared
+	}
 
 	const goroutines, perGoroutine = 8, 3
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	active := goroutines
 	errs := make(chan error, goroutines*perGoroutine)
 	for g := range goroutines {
 		wg.Add(1)
 		go func(c *Client) {
 			defer wg.Done()
+			defer func() { mu.Lock(); active--; mu.Unlock() }()
 			for range perGoroutine {
 				if _, err := c.DescribeTask(context.Background(), req("job-l1", "A")); err != nil {
 					errs <- err
@@ -394,7 +413,24 @@ func TestDescribeTaskSharedLimiter(t *testing.T) {
 			}
 		}(clients[g%2])
 	}
-	wg.Wait()
+	finished := make(chan struct{})
+	go func() { wg.Wait(); close(finished) }()
+	for {
+		select {
+		case <-finished:
+		default:
+			mu.Lock()
+			idle := active > 0 && clock.Waiters() == active
+			mu.Unlock()
+			if idle {
+				clock.AdvanceToNext()
+			} else {
+				time.Sleep(time.Millisecond)
+			}
+			continue
+		}
+		break
+	}
 	close(errs)
 	for err := range errs {
 		t.Errorf("DescribeTask: %v", err)
