@@ -90,6 +90,7 @@ type Server struct {
 	lastRegion                     string
 	calls                          map[string]int
 	answered                       map[answerKey]int
+	slow                           map[string]SlowAnswers
 	total                          int
 	requests                       map[string][]Request
 
@@ -112,6 +113,7 @@ func New(opts Options) *Server {
 		nonces:   map[string]time.Time{},
 		calls:    map[string]int{},
 		answered: map[answerKey]int{},
+		slow:     map[string]SlowAnswers{},
 		requests: map[string][]Request{},
 		done:     make(chan struct{}),
 	}
@@ -259,13 +261,14 @@ func (s *Server) TotalCalls() int {
 	return s.total
 }
 
-// ResetCounters zeroes Calls, Answered and TotalCalls and forgets the
+// ResetCounters zeroes Calls, Answered, Slow and TotalCalls and forgets the
 // recorded Requests.
 func (s *Server) ResetCounters() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = map[string]int{}
 	s.answered = map[answerKey]int{}
+	s.slow = map[string]SlowAnswers{}
 	s.total = 0
 	s.tencentPassed, s.tencentRejected = 0, 0
 	s.requests = map[string][]Request{}
@@ -480,16 +483,28 @@ func (s *Server) render(c *call, e *apiError) answer {
 	return alibabaError(c, e)
 }
 
-// waitOrDone sleeps for d unless the client leaves or the server closes.
-func (s *Server) waitOrDone(ctx context.Context, d time.Duration) {
+// waitOrDone sleeps for d unless the client leaves or the server closes, and
+// says which ended the wait.
+func (s *Server) waitOrDone(ctx context.Context, d time.Duration) waitEnd {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
+		return waitElapsed
 	case <-ctx.Done():
+		return waitClientLeft
 	case <-s.done:
+		return waitServerClosed
 	}
 }
+
+type waitEnd int
+
+const (
+	waitElapsed waitEnd = iota
+	waitClientLeft
+	waitServerClosed
+)
 
 // newUUID returns a random version 4 UUID, upper case for Alibaba request
 // ids and lower case for Tencent's.

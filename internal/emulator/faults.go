@@ -113,7 +113,13 @@ func (s *Server) applyFault(c *call) (answer, bool) {
 	switch f.Kind {
 	case FaultSlow:
 		d, _ := time.ParseDuration(f.Delay)
-		s.waitOrDone(c.r.Context(), d)
+		s.countSlow(c.api, func(n *SlowAnswers) { n.Served++ })
+		switch s.waitOrDone(c.r.Context(), d) {
+		case waitElapsed:
+			s.countSlow(c.api, func(n *SlowAnswers) { n.Delayed++ })
+		case waitClientLeft:
+			s.countSlow(c.api, func(n *SlowAnswers) { n.Abandoned++ })
+		}
 		return answer{}, false
 	case FaultDrop:
 		return answer{code: CodeDropped, drop: true}, true
@@ -169,4 +175,32 @@ func dropConnection(w http.ResponseWriter) {
 		panic(http.ErrAbortHandler)
 	}
 	_ = conn.Close()
+}
+
+// SlowAnswers counts the slow faults served to one API.
+type SlowAnswers struct {
+	// Served is the number of requests a slow fault held back.
+	Served int
+	// Delayed is how many of them waited the full delay and then went on to
+	// the API's answer: the client received a slow answer.
+	Delayed int
+	// Abandoned is how many the client gave up on before the delay ended.
+	// The server learns it when the connection closes, so this count may lag
+	// the client's return a little; Delayed does not.
+	Abandoned int
+}
+
+// Slow reports the slow faults served to api.
+func (s *Server) Slow(api string) SlowAnswers {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.slow[api]
+}
+
+func (s *Server) countSlow(api string, add func(*SlowAnswers)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.slow[api]
+	add(&n)
+	s.slow[api] = n
 }

@@ -176,7 +176,8 @@ func TestTencentRateLimit(t *testing.T) {
 // request leaves it; where it counts, each rejection keeps the window full.
 func TestTencentRateCountsRejected(t *testing.T) {
 	t.Parallel()
-	steps := []time.Duration{0, 0, 0, 200, 200, 200, 200, 200, 200} // ms apart: the 4th to 7th fall in the first second
+	ms := time.Millisecond
+	steps := []time.Duration{0, 0, 0, 200 * ms, 200 * ms, 200 * ms, 200 * ms, 200 * ms, 200 * ms} // the 4th to 7th fall in the first second
 	tests := []struct {
 		countsRejected bool
 		want           string
@@ -195,8 +196,8 @@ func TestTencentRateCountsRejected(t *testing.T) {
 			tc := tencentClient(t, s, TencentSecretID, TencentSecretKey, "ap-guangzhou")
 			params := map[string]any{"JobId": "job-happy1", "TaskName": "A"}
 			var codes []string
-			for _, ms := range steps {
-				clock.Advance(ms * time.Millisecond)
+			for _, step := range steps {
+				clock.Advance(step)
 				_, code := tencentCall(t, tc, params)
 				codes = append(codes, strings.ReplaceAll(code, "RequestLimitExceeded", "RLE"))
 			}

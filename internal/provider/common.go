@@ -213,6 +213,7 @@ func waitUntilTerminal(ctx context.Context, data *providerData, common *commonMo
 	poller := wait.Poller{
 		Interval:      interval,
 		NotFoundGrace: data.tuning.notFoundGrace,
+		Clock:         data.tuning.clock,
 		IsNotFound:    plan.isNotFound,
 		OnPoll: func(s wait.State, elapsed time.Duration, polls int) {
 			tflog.Info(ctx, progressMessage(plan.target, s, elapsed, polls), map[string]any{

@@ -267,6 +267,12 @@ func TestAccPolarDBBatchTask_serverErrorsAreRetried(t *testing.T) {
 			},
 		}},
 	})
+	// Each fault was served once, in turn, before the answer that was stored.
+	for _, code := range []string{"ServiceUnavailable", emulator.CodeDropped, emulator.CodeMalformed} {
+		if n := srv.Answered(emulator.APIPolarDBBatchTask, code); n != 1 {
+			t.Errorf("%s answered %d times, want 1", code, n)
+		}
+	}
 }
 
 // Relies on an emulator guess (see the emulator package doc): an unknown batch id is 404 InvalidBatchId.NotFound.

@@ -26,9 +26,11 @@ import (
 
 var liveRequestID = knownvalue.StringRegexp(regexp.MustCompile(`^[0-9A-Za-z-]{8,}$`))
 
-// liveConfig returns the configuration, or skips when anything it needs is unset.
+// liveConfig returns the configuration, or skips when anything it needs is unset. It gives the
+// test back the credentials TestMain removed, so live tests are not parallel.
 func liveConfig(t *testing.T, credentialVar string, idVars []string, body func(ids []string) string) string {
 	t.Helper()
+	restoreAmbient(t)
 	if os.Getenv(credentialVar) == "" {
 		t.Skipf("live test: %s is not set", credentialVar)
 	}
@@ -56,7 +58,6 @@ func liveTest(t *testing.T, config, address string) {
 }
 
 func TestAccLive_polarDBBatchTask(t *testing.T) {
-	t.Parallel()
 	config := liveConfig(t, "ALIBABA_CLOUD_ACCESS_KEY_ID", []string{"CLOUDTASK_LIVE_POLARDB_BATCH_ID"}, func(ids []string) string {
 		return fmt.Sprintf(`data "cloudtask_polardb_batch_task" "t" { batch_id = %q }`, ids[0])
 	})
@@ -64,7 +65,6 @@ func TestAccLive_polarDBBatchTask(t *testing.T) {
 }
 
 func TestAccLive_polarDBTasks(t *testing.T) {
-	t.Parallel()
 	config := liveConfig(t, "ALIBABA_CLOUD_ACCESS_KEY_ID", []string{"CLOUDTASK_LIVE_POLARDB_CLUSTER_ID"}, func(ids []string) string {
 		return fmt.Sprintf(`
 locals {
@@ -81,7 +81,6 @@ data "cloudtask_polardb_tasks" "t" {
 }
 
 func TestAccLive_bdrcTask(t *testing.T) {
-	t.Parallel()
 	config := liveConfig(t, "ALIBABA_CLOUD_ACCESS_KEY_ID", []string{"CLOUDTASK_LIVE_BDRC_TASK_ID"}, func(ids []string) string {
 		return fmt.Sprintf(`data "cloudtask_bdrc_task" "t" { task_id = %q }`, ids[0])
 	})
@@ -89,7 +88,6 @@ func TestAccLive_bdrcTask(t *testing.T) {
 }
 
 func TestAccLive_alidnsBatchResult(t *testing.T) {
-	t.Parallel()
 	config := liveConfig(t, "ALIBABA_CLOUD_ACCESS_KEY_ID", []string{"CLOUDTASK_LIVE_ALIDNS"}, func([]string) string {
 		return `data "cloudtask_alidns_batch_result" "t" {}`
 	})
@@ -97,7 +95,6 @@ func TestAccLive_alidnsBatchResult(t *testing.T) {
 }
 
 func TestAccLive_tencentBatchTask(t *testing.T) {
-	t.Parallel()
 	config := liveConfig(t, "TENCENTCLOUD_SECRET_ID", []string{"CLOUDTASK_LIVE_TENCENT_JOB_ID", "CLOUDTASK_LIVE_TENCENT_TASK_NAME"}, func(ids []string) string {
 		return fmt.Sprintf(`data "cloudtask_tencent_batch_task" "t" {
   job_id    = %q

@@ -42,6 +42,7 @@ type cloudtaskProvider struct {
 type tuning struct {
 	backoff       *wait.Backoff // per-request retries; nil = wait.DefaultBackoff()
 	notFoundGrace time.Duration // 0 = the wait engine's default (30s)
+	clock         wait.Clock    // the wait's clock; nil = the wall clock
 }
 
 type providerModel struct {

@@ -61,6 +61,7 @@ type Client struct {
 	endpoint string // host[:port] the requests go to
 	limiter  *wait.AdaptiveLimiter
 	backoff  wait.Backoff
+	clock    wait.Clock // the retrier's; nil is the wall clock, tests set a fake with limiter
 }
 
 // NewClient resolves the credentials (see Resolve), parses the endpoint override and builds the
@@ -204,6 +205,7 @@ func (c *Client) call(ctx context.Context, params map[string]any, decode func(bo
 	)
 	retrier := wait.Retrier{
 		Backoff:   c.backoff,
+		Clock:     c.clock,
 		Retryable: func(err error) bool { return !stopped && IsRetryable(err) },
 		Paced:     isThrottling,
 		OnRetry: func(attempt int, err error, delay time.Duration) {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/cloudtask/terraform-provider-cloudtask/internal/emulator"
 	"github.com/cloudtask/terraform-provider-cloudtask/internal/wait"
+	"github.com/cloudtask/terraform-provider-cloudtask/internal/wait/waittest"
 )
 
 // fastBackoff keeps retry tests quick; the schedule itself is tested in package wait.
@@ -395,10 +396,21 @@ func TestDescribeTaskFailsAtOnce(t *testing.T) {
 }
 
 // TestDescribeTaskSharedLimiter sends 24 requests from 8 goroutines through two Clients with the
-// same key and endpoint; the shared limiter must keep the emulator from ever throttling.
+// same key and endpoint; the shared limiter must keep the emulator from ever throttling. The
+// limiter and the emulator share a fake clock, advanced only while every goroutine still at
+// work is waiting for a slot, so the emulator sees each request at its slot's time however
+// slow the machine is.
 func TestDescribeTaskSharedLimiter(t *testing.T) {
 	t.Parallel()
-	srv := emulator.NewTestServer(t, &emulator.Scenario{TencentTasks: []emulator.TencentTask{generatedTask("job-l1", "A", "RUNNING", 1, 0)}})
+	clock := waittest.NewFakeClock(time.Now())
+	srv := emulator.New(emulator.Options{
+		Scenario: &emulator.Scenario{TencentTasks: []emulator.TencentTask{generatedTask("job-l1", "A", "RUNNING", 1, 0)}},
+		Now:      clock.Now,
+	})
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
 	clients := []*Client{newTestClient(t, srv.URL()), newTestClient(t, srv.URL())}
 	if clients[0].limiter != clients[1].limiter {
 		t.Fatal("two Clients for the same key and endpoint got different limiters")
@@ -406,14 +418,22 @@ func TestDescribeTaskSharedLimiter(t *testing.T) {
 	if other := newTestClient(t, srv.URL(), func(cfg *Config) { cfg.SecretID = "AKIDother" }); other.limiter == clients[0].limiter {
 		t.Error("a different SecretId shares the limiter")
 	}
+	// The shared limiter, on the fake clock; both Clients hold the same one, as sharedLimiter made them.
+	shared := wait.NewAdaptiveLimiter(DefaultRatePerSecond, time.Second, limiterGuard, clock)
+	for _, c := range clients {
+		c.limiter = shared
+	}
 
 	const goroutines, perGoroutine = 8, 3
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	active := goroutines
 	errs := make(chan error, goroutines*perGoroutine)
 	for g := range goroutines {
 		wg.Add(1)
 		go func(c *Client) {
 			defer wg.Done()
+			defer func() { mu.Lock(); active--; mu.Unlock() }()
 			for range perGoroutine {
 				if _, err := c.DescribeTask(context.Background(), req("job-l1", "A")); err != nil {
 					errs <- err
@@ -421,7 +441,24 @@ func TestDescribeTaskSharedLimiter(t *testing.T) {
 			}
 		}(clients[g%2])
 	}
-	wg.Wait()
+	finished := make(chan struct{})
+	go func() { wg.Wait(); close(finished) }()
+	for {
+		select {
+		case <-finished:
+		default:
+			mu.Lock()
+			idle := active > 0 && clock.Waiters() == active
+			mu.Unlock()
+			if idle {
+				clock.AdvanceToNext()
+			} else {
+				time.Sleep(time.Millisecond)
+			}
+			continue
+		}
+		break
+	}
 	close(errs)
 	for err := range errs {
 		t.Errorf("DescribeTask: %v", err)
@@ -441,18 +478,18 @@ func TestDescribeTaskSharedLimiter(t *testing.T) {
 func TestDescribeTaskContextEnds(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name    string
-		ctx     func() (context.Context, context.CancelFunc)
-		wantErr error
+		name          string
+		ctx           func() (context.Context, context.CancelFunc)
+		cancelOnServe bool
+		wantErr       error
 	}{
 		{
 			name: "cancelled",
 			ctx: func() (context.Context, context.CancelFunc) {
-				ctx, cancel := context.WithCancel(context.Background())
-				time.AfterFunc(300*time.Millisecond, cancel)
-				return ctx, cancel
+				return context.WithCancel(context.Background()) // cancelled once the slow answer holds the request
 			},
-			wantErr: context.Canceled,
+			cancelOnServe: true,
+			wantErr:       context.Canceled,
 		},
 		{
 			name: "deadline",
@@ -471,13 +508,21 @@ func TestDescribeTaskContextEnds(t *testing.T) {
 			})
 			ctx, cancel := tt.ctx()
 			defer cancel()
-			start := time.Now()
-			_, err := newTestClient(t, srv.URL()).DescribeTask(ctx, req("job-s1", "A"))
-			if elapsed := time.Since(start); elapsed > time.Second {
-				t.Errorf("returned after %v, want under a second", elapsed)
+			if tt.cancelOnServe {
+				go func() {
+					for srv.Slow(emulator.APITencentTask).Served == 0 {
+						time.Sleep(5 * time.Millisecond)
+					}
+					cancel()
+				}()
 			}
+			_, err := newTestClient(t, srv.URL()).DescribeTask(ctx, req("job-s1", "A"))
 			if !errors.Is(err, tt.wantErr) {
 				t.Errorf("err = %v, want one wrapping %v", err, tt.wantErr)
+			}
+			// The request reached the slow answer, and the call returned without waiting for it.
+			if got := srv.Slow(emulator.APITencentTask); got.Delayed != 0 || tt.cancelOnServe && got.Served != 1 {
+				t.Errorf("slow answers %+v, want none waited out", got)
 			}
 		})
 	}
@@ -512,30 +557,57 @@ func TestDescribeTaskAllShortPages(t *testing.T) {
 }
 
 // TestDescribeTaskThrottledUntilDeadline keeps answering RequestLimitExceeded: each answer
-// slows the shared limiter down and pauses it, and the retries stop when the next slot would
-// cross the deadline; the error is the API's, not a bare context error.
+// slows the shared limiter down and pauses it, the retries stop when the next slot would cross
+// the deadline, and the error is the API's, not a bare context error. The limiter and the
+// retrier run on a fake clock, so the counts do not depend on how fast the machine is.
 func TestDescribeTaskThrottledUntilDeadline(t *testing.T) {
 	t.Parallel()
 	srv := emulator.NewTestServer(t, &emulator.Scenario{
 		TencentTasks: []emulator.TencentTask{generatedTask("job-d1", "A", "RUNNING", 1, 0)},
 		Faults:       []emulator.Fault{{API: emulator.APITencentTask, Kind: emulator.FaultThrottling}},
 	})
-	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	// The fake time starts an hour ahead of the wall clock, so the context's deadline, 1.5 s
+	// later in fake time, is real too but never reached while the test runs.
+	start := time.Now().Add(time.Hour)
+	clock := waittest.NewFakeClock(start)
+	ctx, cancel := context.WithDeadline(context.Background(), start.Add(1500*time.Millisecond))
 	defer cancel()
 	c := newTestClient(t, srv.URL())
+	c.clock = clock
+	c.limiter = wait.NewAdaptiveLimiter(DefaultRatePerSecond, time.Second, limiterGuard, clock)
+	// The first answer halves the pace (1.36/s) and pauses one interval (0.73s); the second cuts
+	// it by 30% and pauses at least one interval at 0.95/s (1.05s), past the deadline.
 	c.backoff = wait.Backoff{Initial: 20 * time.Millisecond, Max: 20 * time.Millisecond, Multiplier: 1, Jitter: -1}
-	start := time.Now()
-	_, err := c.DescribeTask(ctx, req("job-d1", "A"))
-	elapsed := time.Since(start)
+
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.DescribeTask(ctx, req("job-d1", "A"))
+		done <- err
+	}()
+	var err error
+advance:
+	for {
+		select {
+		case err = <-done:
+			break advance
+		default:
+		}
+		waitCtx, stop := context.WithTimeout(context.Background(), 10*time.Millisecond)
+		if clock.BlockUntilContext(waitCtx, 1) == nil {
+			clock.AdvanceToNext()
+		}
+		stop()
+	}
 
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || apiErr.Code != "RequestLimitExceeded" {
 		t.Fatalf("err = %v, want the RequestLimitExceeded answer", err)
 	}
-	// The first answer halves the pace (1.36/s) and pauses one interval (0.73s); the second
-	// cuts it by 30% and pauses at least one interval at 0.95/s (1.05s), past the deadline.
-	if elapsed > 1400*time.Millisecond {
-		t.Errorf("returned after %v, want it to give up once no slot fits before the deadline", elapsed)
+	if ctx.Err() != nil {
+		t.Errorf("the context ended before the call returned, want it to give up once no slot fits")
+	}
+	if elapsed := clock.Now().Sub(start); elapsed >= 1500*time.Millisecond {
+		t.Errorf("returned after %v of fake time, want it to give up once no slot fits before the deadline", elapsed)
 	}
 	if n := srv.Calls(emulator.APITencentTask); n != 2 {
 		t.Errorf("calls = %d, want 2 (the pace slows down after each throttling answer)", n)

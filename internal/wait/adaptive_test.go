@@ -224,7 +224,7 @@ func TestAdaptiveLimiterNeverAboveCeiling(t *testing.T) {
 // is reported queues again behind the pause instead of going out at the old pace.
 func TestAdaptiveLimiterThrottlingVoidsReservations(t *testing.T) {
 	t.Parallel()
-	r := newLimiterRun(t, 3)
+	r := newFakeRun(t)
 	l := NewAdaptiveLimiter(3, tencentWindow, tencentGuard, r.clock)
 	l.rnd = fixedRand(0)
 	if err := l.Wait(context.Background()); err != nil {
@@ -354,5 +354,46 @@ func TestRetrierPacedDelays(t *testing.T) {
 		if !slices.Equal(clock.sleeps, tt.want) {
 			t.Errorf("%v: delays %v, want %v", tt.err, clock.sleeps, tt.want)
 		}
+	}
+}
+
+// The Tencent DescribeTask limit the adaptive limiter is tested against: 3 per second, widened
+// by the adapter's guard.
+const (
+	tencentWindow = time.Second
+	tencentGuard  = 100 * time.Millisecond
+	tencentSpan   = tencentWindow + tencentGuard
+)
+
+// checkWindow fails when more than n of times fall in any window of span.
+func checkWindow(t *testing.T, times []time.Time, n int, span time.Duration) {
+	t.Helper()
+	sorted := slices.Clone(times)
+	slices.SortFunc(sorted, func(a, b time.Time) int { return a.Compare(b) })
+	for i := 0; i+n < len(sorted); i++ {
+		if gap := sorted[i+n].Sub(sorted[i]); gap < span {
+			t.Errorf("events %d and %d are %v apart: %d events inside one %v window", i, i+n, gap, n+1, span)
+		}
+	}
+}
+
+// fakeRun is a fake clock with a real-time bound on how long a test waits for its goroutines.
+type fakeRun struct {
+	t        *testing.T
+	clock    *FakeClock
+	patience context.Context
+}
+
+func newFakeRun(t *testing.T) *fakeRun {
+	patience, stop := context.WithTimeout(context.Background(), testPatience)
+	t.Cleanup(stop)
+	return &fakeRun{t: t, clock: NewFakeClock(testStart), patience: patience}
+}
+
+// blockUntil returns once n goroutines sleep on the clock.
+func (r *fakeRun) blockUntil(n int) {
+	r.t.Helper()
+	if err := r.clock.BlockUntilContext(r.patience, n); err != nil {
+		r.t.Fatalf("fewer than %d waiters ever slept: %v", n, err)
 	}
 }

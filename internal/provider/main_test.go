@@ -1,0 +1,41 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/cloudtask/terraform-provider-cloudtask/internal/testenv"
+)
+
+// ambient is what TestMain removed from the environment; only the live tests put it back.
+var ambient testenv.Ambient
+
+// TestMain runs the tests without the developer's credential variables and profile files, so
+// that an ALIBABA_CLOUD_SECURITY_TOKEN or a default profile cannot change what the provider
+// resolves. A test that needs a variable or a HOME sets it with t.Setenv. The terraform CLI
+// needs nothing from HOME: the provider is served in-process, and the binary tests give it a
+// CLI configuration of their own (TF_CLI_CONFIG_FILE).
+func TestMain(m *testing.M) {
+	var cleanup func()
+	var err error
+	ambient, cleanup, err = testenv.Isolate()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "isolate the tests from the environment:", err)
+		os.Exit(2)
+	}
+	code := m.Run()
+	cleanup()
+	os.Exit(code)
+}
+
+// restoreAmbient gives one test the developer's credential variables and HOME back, for the
+// live tests that read real clouds with them. It uses t.Setenv, so the test cannot be parallel.
+func restoreAmbient(t *testing.T) {
+	t.Helper()
+	for name, value := range ambient.Vars {
+		t.Setenv(name, value)
+	}
+	t.Setenv("HOME", ambient.Home)
+	t.Setenv("USERPROFILE", ambient.UserProfile)
+}
