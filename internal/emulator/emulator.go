@@ -92,6 +92,7 @@ type Server struct {
 	answered                       map[answerKey]int
 	total                          int
 	requests                       map[string][]Request
+	connections                    int
 
 	startErr  error
 	httpSrv   *http.Server
@@ -170,6 +171,7 @@ func (s *Server) Start(addr string) error {
 	s.httpSrv = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
+		ConnState:         s.countConnections,
 	}
 	go func() { _ = s.httpSrv.Serve(ln) }()
 	return nil
