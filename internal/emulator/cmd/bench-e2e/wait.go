@@ -20,6 +20,8 @@ type waitStats struct {
 	readsToEnd      int
 	latencies       []time.Duration
 	requests, conns int
+	// firstSpread is the time between the first task's first read and the last task's.
+	firstSpread time.Duration
 }
 
 func (w waitStats) meanLatency() time.Duration {
@@ -45,13 +47,21 @@ func (w waitStats) p95Latency() time.Duration {
 // collect reads the emulator's counters after an apply.
 func collect(srv *emulator.Server, tasks int, elapsed time.Duration) (waitStats, error) {
 	w := waitStats{elapsed: elapsed, tasks: tasks, requests: srv.TotalCalls(), conns: srv.Connections()}
-	for _, t := range srv.TaskTimelines() {
+	var first, last time.Time
+	for i, t := range srv.TaskTimelines() {
+		if i == 0 || t.FirstRead.Before(first) {
+			first = t.FirstRead
+		}
+		if t.FirstRead.After(last) {
+			last = t.FirstRead
+		}
 		w.reads += t.Reads
 		w.readsToEnd += t.ReadsToEnd
 		if lat, ok := t.Latency(); ok {
 			w.latencies = append(w.latencies, lat)
 		}
 	}
+	w.firstSpread = last.Sub(first)
 	if len(w.latencies) != tasks {
 		return w, fmt.Errorf("%d of %d tasks were seen to end", len(w.latencies), tasks)
 	}
@@ -184,12 +194,13 @@ func (s *settings) parallel() error {
 	for r := range s.repeat {
 		ratios = append(ratios, fmt.Sprintf("%.2f", (waited[r].elapsed-ended[r].elapsed).Seconds()/s.end.Seconds()))
 	}
-	s.printf("\n| data source | waits x end | apply, tasks ended | apply, waiting | (waiting - ended) / end | per run | calls per task | mean detection latency | new connections per request |\n")
-	s.printf("|---|---|---|---|---|---|---|---|---|\n")
-	s.printf("| %s | %d x %v | %.2f s | %.2f s | **%.2f** | %s | %.1f | %.2f s | %.3f |\n",
+	s.printf("\n| data source | waits x end | apply, tasks ended | apply, waiting | (waiting - ended) / end | per run | calls per task | mean detection latency | first reads spread over | new connections per request |\n")
+	s.printf("|---|---|---|---|---|---|---|---|---|---|\n")
+	s.printf("| %s | %d x %v | %.2f s | %.2f s | **%.2f** | %s | %.1f | %.2f s | %.2f s | %.3f |\n",
 		apiName(s.api), s.tasks, s.end, tEnded, tWait, ratio, strings.Join(ratios, ", "),
 		mean(waited, func(w waitStats) float64 { return float64(w.reads) / float64(w.tasks) }),
 		mean(waited, func(w waitStats) float64 { return w.meanLatency().Seconds() }),
+		mean(waited, func(w waitStats) float64 { return w.firstSpread.Seconds() }),
 		mean(waited, func(w waitStats) float64 { return float64(w.conns) / float64(w.requests) }))
 	return nil
 }
