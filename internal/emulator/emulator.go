@@ -93,6 +93,7 @@ type Server struct {
 	slow                           map[string]SlowAnswers
 	total                          int
 	requests                       map[string][]Request
+	connections                    int
 
 	startErr  error
 	httpSrv   *http.Server
@@ -172,6 +173,7 @@ func (s *Server) Start(addr string) error {
 	s.httpSrv = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
+		ConnState:         s.countConnections,
 	}
 	go func() { _ = s.httpSrv.Serve(ln) }()
 	return nil

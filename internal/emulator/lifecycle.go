@@ -15,6 +15,8 @@ type lifecycle struct {
 	phase        int
 	callsInPhase int
 	phaseStart   time.Time
+	// timeline is the bookkeeping TaskTimelines reports (see timeline.go).
+	timeline TaskTimeline
 }
 
 // step records one read of the task at now and returns the phase that
@@ -41,6 +43,7 @@ func (l *lifecycle) step(now time.Time, timings []timing) int {
 		break
 	}
 	l.callsInPhase++
+	l.timeline.observe(now, l.phase, len(timings), l.phaseStart)
 	return l.phase
 }
 

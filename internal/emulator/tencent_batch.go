@@ -233,25 +233,24 @@ func (s *Server) describeTencentTask(c *call) ([]byte, *apiError) {
 		return nil, tencentParamError("ResourceNotFound.Task", "The specified job task does not exist.")
 	}
 
-	all := phaseInstances(phase)
+	// One pass counts the metrics and the matches and keeps only the requested window, so a
+	// page of a large task costs the page, not the whole task (the benchmarks read 40,000).
 	var metrics tencentMetrics
-	var matched []instanceRef
-	for _, in := range all {
-		metrics.add(in.state)
-		if matchesFilters(in.state, q.filters) {
-			matched = append(matched, in)
-		}
-	}
+	var matched int64
 	set := []json.RawMessage{}
-	if q.offset < int64(len(matched)) {
-		end := min(q.offset+q.limit, int64(len(matched)))
-		for _, in := range matched[q.offset:end] {
+	eachInstance(phase, func(in instanceRef) {
+		metrics.add(in.state)
+		if !matchesFilters(in.state, q.filters) {
+			return
+		}
+		if matched >= q.offset && matched < q.offset+q.limit {
 			set = append(set, materialize(in, q.jobID, q.taskName, phase))
 		}
-	}
+		matched++
+	})
 	inner, err := extendObject(phase.Response,
 		field{"TaskInstanceSet", set},
-		field{"TaskInstanceTotalCount", len(matched)},
+		field{"TaskInstanceTotalCount", matched},
 		field{"TaskInstanceMetrics", metrics},
 	)
 	if err != nil {
@@ -269,19 +268,18 @@ func matchesFilters(state string, filters []tencentFilter) bool {
 	return true
 }
 
-func phaseInstances(p TencentPhase) []instanceRef {
-	out := make([]instanceRef, 0, len(p.Instances))
+// eachInstance calls f with the phase's explicit instances, then its generated ones, in order.
+func eachInstance(p TencentPhase, f func(instanceRef)) {
 	for _, raw := range p.Instances {
 		st, _ := stringField(raw, "TaskInstanceState")
-		out = append(out, instanceRef{state: st, raw: raw})
+		f(instanceRef{state: st, raw: raw})
 	}
 	if g := p.GenerateInstances; g != nil {
 		base := len(p.Instances)
 		for i := range g.Count {
-			out = append(out, instanceRef{state: generatedState(g, i), gen: i, index: base + i})
+			f(instanceRef{state: generatedState(g, i), gen: i, index: base + i})
 		}
 	}
-	return out
 }
 
 func generatedState(g *InstanceGenerator, i int) string {

@@ -13,7 +13,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,7 +20,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -29,19 +27,18 @@ import (
 	"time"
 
 	"github.com/cloudtask/terraform-provider-cloudtask/internal/emulator"
+	"github.com/cloudtask/terraform-provider-cloudtask/internal/emulator/cmd/internal/tfbench"
 )
 
 // documentedRate is Tencent DescribeTask's limit, requests per second.
 const documentedRate = 3
 
 type settings struct {
-	procs     []int
-	waits     int
-	polls     int
-	modes     []bool // TencentRateCountsRejected values to run
-	work      string
-	terraform string
-	runLimit  time.Duration
+	procs    []int
+	waits    int
+	polls    int
+	modes    []bool // TencentRateCountsRejected values to run
+	runLimit time.Duration
 }
 
 type result struct {
@@ -71,7 +68,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
-	s := settings{waits: *waits, polls: *polls, work: *work, runLimit: *runLimit}
+	s := settings{waits: *waits, polls: *polls, runLimit: *runLimit}
 	for _, p := range strings.Split(*procs, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(p))
 		if err != nil || n < 1 {
@@ -92,28 +89,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if s.waits < 1 || s.polls < 1 {
 		return errors.New("-waits and -polls must be at least 1")
 	}
-	s.terraform = os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if s.terraform == "" {
-		s.terraform = "terraform"
-	}
-
-	var err error
-	if s.work, err = filepath.Abs(s.work); err != nil {
-		return err
-	}
-	if err := os.RemoveAll(s.work); err != nil {
-		return err
-	}
-	bin := filepath.Join(s.work, "bin")
-	_, _ = fmt.Fprintln(stderr, "==> building the provider")
-	build := exec.Command("go", "build", "-o", filepath.Join(bin, "terraform-provider-cloudtask"), ".")
-	build.Stdout, build.Stderr = stderr, stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("building the provider: %w", err)
-	}
-	rc := filepath.Join(s.work, "terraformrc")
-	rcText := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"cloudtask/cloudtask\" = %q\n  }\n  direct {}\n}\n", bin)
-	if err := os.WriteFile(rc, []byte(rcText), 0o600); err != nil {
+	ws, err := tfbench.NewWorkspace(*work, stderr)
+	if err != nil {
 		return err
 	}
 
@@ -122,7 +99,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	for _, countsRejected := range s.modes {
 		for _, n := range s.procs {
 			_, _ = fmt.Fprintf(stderr, "==> %d processes x %d waits, rejected requests count: %v\n", n, s.waits, countsRejected)
-			r, err := s.runOnce(n, countsRejected, rc, stderr)
+			r, err := s.runOnce(ws, n, countsRejected, stderr)
 			if err != nil {
 				return err
 			}
@@ -139,7 +116,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 }
 
 // runOnce serves a fresh emulator and runs n terraform processes at once against it.
-func (s settings) runOnce(n int, countsRejected bool, rc string, stderr io.Writer) (result, error) {
+func (s settings) runOnce(ws *tfbench.Workspace, n int, countsRejected bool, stderr io.Writer) (result, error) {
 	sc := &emulator.Scenario{TencentRateCountsRejected: countsRejected}
 	for p := range n {
 		for w := range s.waits {
@@ -154,32 +131,23 @@ func (s settings) runOnce(n int, countsRejected bool, rc string, stderr io.Write
 
 	dirs := make([]string, n)
 	for p := range n {
-		dirs[p] = filepath.Join(s.work, fmt.Sprintf("run-%d-%v", n, countsRejected), fmt.Sprintf("p%d", p))
-		if err := os.MkdirAll(dirs[p], 0o700); err != nil {
-			return result{}, err
-		}
-		if err := os.WriteFile(filepath.Join(dirs[p], "main.tf"), []byte(s.config(srv.URL(), p)), 0o600); err != nil {
+		var err error
+		dirs[p], err = ws.Config(filepath.Join(fmt.Sprintf("run-%d-%v", n, countsRejected), fmt.Sprintf("p%d", p)), s.config(srv.URL(), p))
+		if err != nil {
 			return result{}, err
 		}
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), s.runLimit)
 	defer cancel()
-	outputs := make([]bytes.Buffer, n)
+	outputs := make([]string, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	start := time.Now()
 	for p := range n {
 		wg.Go(func() {
-			cmd := exec.CommandContext(ctx, s.terraform, "-chdir="+dirs[p], "apply", "-auto-approve", "-input=false", "-no-color")
-			cmd.Env = append(os.Environ(),
-				"TF_CLI_CONFIG_FILE="+rc,
-				"TF_IN_AUTOMATION=1",
-				"TENCENTCLOUD_SECRET_ID="+emulator.TencentSecretID,
-				"TENCENTCLOUD_SECRET_KEY="+emulator.TencentSecretKey,
-			)
-			cmd.Stdout, cmd.Stderr = &outputs[p], &outputs[p]
-			errs[p] = cmd.Run()
+			run, err := ws.Terraform(ctx, dirs[p], nil, false, "apply", "-auto-approve", "-input=false", "-no-color")
+			outputs[p], errs[p] = run.Output, err
 		})
 	}
 	wg.Wait()
@@ -189,7 +157,7 @@ func (s settings) runOnce(n int, countsRejected bool, rc string, stderr io.Write
 	r.answered, r.rejects = srv.TencentRateCounts()
 	r.floor = time.Duration(float64(r.answered) / documentedRate * float64(time.Second))
 	for p := range n {
-		out := outputs[p].String()
+		out := outputs[p]
 		failed := strings.Count(out, "Error: ")
 		if errs[p] != nil && failed == 0 {
 			failed = s.waits // the process failed before reading anything
@@ -223,19 +191,7 @@ func task(job string, polls int) emulator.TencentTask {
 // defaults a new user gets (poll_interval 10s).
 func (s settings) config(url string, p int) string {
 	var b strings.Builder
-	_, _ = fmt.Fprintf(&b, `terraform {
-  required_providers {
-    cloudtask = { source = "cloudtask/cloudtask" }
-  }
-}
-
-provider "cloudtask" {
-  tencent {
-    region = "ap-guangzhou"
-    endpoints { batch = %q }
-  }
-}
-`, url)
+	b.WriteString(tfbench.ProviderHeader(url))
 	for w := range s.waits {
 		_, _ = fmt.Fprintf(&b, `
 data "cloudtask_tencent_batch_task" "w%d" {
