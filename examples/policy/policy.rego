@@ -5,7 +5,7 @@
 # prior_state (the state refreshed by the plan), in the root module or in any child module.
 #
 #   terraform plan -out=tfplan && terraform show -json tfplan > plan.json
-#   opa eval --fail-defined --format pretty -d policy.rego -i plan.json 'data.cloudtask.deny[msg]'
+#   opa eval --fail-defined --format raw -d policy.rego -i plan.json 'data.cloudtask.deny[_]'
 #   conftest test --namespace cloudtask --policy policy.rego plan.json
 package cloudtask
 
