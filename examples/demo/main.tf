@@ -59,6 +59,29 @@ output "polardb_batch_task" {
   }
 }
 
+# A second batch task, which fails: one of its two sub tasks ends FAILED. The check below turns that
+# into a warning, so the apply still completes (a postcondition, as on "install", would stop it).
+data "cloudtask_polardb_batch_task" "upgrade" {
+  batch_id            = "pcb-demo02"
+  wait_for_completion = true
+  poll_interval       = "5s"
+  timeouts {
+    read = "2m"
+  }
+}
+
+check "upgrade_succeeded" {
+  assert {
+    condition = data.cloudtask_polardb_batch_task.upgrade.succeeded
+    error_message = join("; ", concat(
+      ["PolarDB batch task pcb-demo02 ended ${data.cloudtask_polardb_batch_task.upgrade.status}"],
+      [for s in coalesce(data.cloudtask_polardb_batch_task.upgrade.sub_tasks, []) :
+        "sub task ${s.task_id} on ${s.instance_id} ${s.status}: ${coalesce(s.error_msg, "no message")}"
+      if trimspace(s.status) == "FAILED"],
+    ))
+  }
+}
+
 # Waits side by side with the PolarDB batch task: Tencent Batch DescribeTask, polled with the
 # cheapest request (Limit 1), then every instance read once at the end.
 data "cloudtask_tencent_batch_task" "render" {
