@@ -86,7 +86,11 @@ func (t *contextTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if t.ctx != nil {
 		req = req.WithContext(t.ctx)
 	}
-	return sharedTransport.RoundTrip(req)
+	resp, err := sharedTransport.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	return withSafeErrorBody(resp)
 }
 
 // NewClient resolves credentials (so it fails with *MissingCredentialsError when they are
