@@ -36,6 +36,14 @@ var regionPattern = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
 // would race between concurrent reads, so it only ever sees contextTransport.
 var sharedTransport http.RoundTripper = http.DefaultTransport.(*http.Transport).Clone()
 
+// CloseIdleConnections closes the keep-alive connections that no request is using. Tests
+// call it before they check that no goroutine was left behind.
+func CloseIdleConnections() {
+	if t, ok := sharedTransport.(interface{ CloseIdleConnections() }); ok {
+		t.CloseIdleConnections()
+	}
+}
+
 // ClientOptions are the settings of a Client that do not come from the provider
 // configuration.
 type ClientOptions struct {
