@@ -10,6 +10,9 @@ import (
 // same value for the transports it makes itself.
 const idleConnTimeout = 30 * time.Second
 
+// maxIdleConnsPerHost bounds the idle connections kept per endpoint.
+const maxIdleConnsPerHost = 16
+
 // sharedTransport carries the connections of every Client. Left alone, the SDK clones
 // http.DefaultTransport for each client it builds, and every provider configuration would
 // leave its own idle connections (two goroutines each) open behind it.
@@ -18,6 +21,9 @@ var sharedTransport = newSharedTransport()
 func newSharedTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.IdleConnTimeout = idleConnTimeout
+	// Concurrent reads share this transport: keep enough idle connections that a burst of
+	// paced requests does not dial anew (net/http keeps 2 per host by default).
+	t.MaxIdleConnsPerHost = maxIdleConnsPerHost
 	return t
 }
 
