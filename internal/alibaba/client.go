@@ -45,6 +45,14 @@ func newSharedTransport() *http.Transport {
 	return &http.Transport{Proxy: http.ProxyFromEnvironment}
 }
 
+// CloseIdleConnections closes the keep-alive connections that no request is using. Tests
+// call it before they check that no goroutine was left behind.
+func CloseIdleConnections() {
+	if t, ok := sharedTransport.(interface{ CloseIdleConnections() }); ok {
+		t.CloseIdleConnections()
+	}
+}
+
 // ClientOptions are the settings of a Client that do not come from the provider
 // configuration.
 type ClientOptions struct {
@@ -95,7 +103,11 @@ func (t *contextTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	if t.ctx != nil {
 		req = req.WithContext(t.ctx)
 	}
-	return sharedTransport.RoundTrip(req)
+	resp, err := sharedTransport.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	return withSafeErrorBody(resp)
 }
 
 // NewClient resolves credentials (so it fails with *MissingCredentialsError when they are

@@ -21,9 +21,13 @@ type Endpoint struct {
 	Port   string // empty when the scheme's default port is meant
 }
 
-// HostPort returns host:port, or the host alone when no port was given.
+// HostPort returns host:port, or the host alone when no port was given. An IPv6 literal is
+// in brackets either way, so that the result can follow "scheme://" in a URL.
 func (e Endpoint) HostPort() string {
 	if e.Port == "" {
+		if strings.Contains(e.Host, ":") {
+			return "[" + e.Host + "]"
+		}
 		return e.Host
 	}
 	return net.JoinHostPort(e.Host, e.Port)

@@ -36,4 +36,8 @@ func TestParse(t *testing.T) {
 	if got := (Endpoint{Scheme: "http", Host: "::1", Port: "9"}).String(); got != "http://[::1]:9" {
 		t.Errorf("String() = %q", got)
 	}
+	// Found by FuzzParse: without a port the brackets were dropped, and "https://::1" is no URL.
+	if got := (Endpoint{Scheme: "https", Host: "::1"}).String(); got != "https://[::1]" {
+		t.Errorf("String() = %q", got)
+	}
 }

@@ -235,12 +235,17 @@ func (d *polarDBTasksDataSource) ValidateConfig(ctx context.Context, req datasou
 	if resp.Diagnostics.HasError() || start.IsNull() || start.IsUnknown() || end.IsNull() || end.IsUnknown() {
 		return
 	}
-	from, okFrom := parseMinuteTime(start.ValueString())
-	to, okTo := parseMinuteTime(end.ValueString())
-	// A malformed time is reported by its attribute validator.
-	if okFrom && okTo && !to.After(from) {
+	if !timeWindowOrdered(start.ValueString(), end.ValueString()) {
 		addInvalidTimeRange(&resp.Diagnostics, path.Root("end_time"), start.ValueString(), end.ValueString())
 	}
+}
+
+// timeWindowOrdered reports whether a window does not end before it starts. A malformed
+// time passes here: its attribute validator reports it.
+func timeWindowOrdered(start, end string) bool {
+	from, okFrom := parseMinuteTime(start)
+	to, okTo := parseMinuteTime(end)
+	return !okFrom || !okTo || to.After(from)
 }
 
 func (d *polarDBTasksDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {

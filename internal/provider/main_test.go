@@ -5,6 +5,10 @@ import (
 	"os"
 	"testing"
 
+	"go.uber.org/goleak"
+
+	"github.com/cloudtask/terraform-provider-cloudtask/internal/alibaba"
+	"github.com/cloudtask/terraform-provider-cloudtask/internal/tencent"
 	"github.com/cloudtask/terraform-provider-cloudtask/internal/testenv"
 )
 
@@ -16,6 +20,10 @@ var ambient testenv.Ambient
 // resolves. A test that needs a variable or a HOME sets it with t.Setenv. The terraform CLI
 // needs nothing from HOME: the provider is served in-process, and the binary tests give it a
 // CLI configuration of their own (TF_CLI_CONFIG_FILE).
+//
+// It also fails the tests when a goroutine outlives them: a read, a wait or an interrupted wait
+// that is not cleaned up when its context ends. The idle keep-alive connections of the
+// adapters' shared transports are closed first.
 func TestMain(m *testing.M) {
 	var cleanup func()
 	var err error
@@ -24,9 +32,20 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "isolate the tests from the environment:", err)
 		os.Exit(2)
 	}
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
+	goleak.VerifyTestMain(closingIdleConnections{m}, goleak.Cleanup(func(code int) {
+		cleanup() // the temp HOME of the isolation
+		os.Exit(code)
+	}))
+}
+
+// closingIdleConnections runs the tests, then closes the idle connections they left.
+type closingIdleConnections struct{ m *testing.M }
+
+func (r closingIdleConnections) Run() int {
+	code := r.m.Run()
+	alibaba.CloseIdleConnections()
+	tencent.CloseIdleConnections()
+	return code
 }
 
 // restoreAmbient gives one test the developer's credential variables and HOME back, for the

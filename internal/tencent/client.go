@@ -96,6 +96,7 @@ func NewClient(cfg Config, opts ClientOptions) (*Client, error) {
 	prof.Debug = false
 
 	sdk := common.NewCommonClient(cred, creds.Region, prof)
+	sdk.WithHttpTransport(answerTransport{})
 	if rc := requestClient(opts.UserAgent); rc != "" {
 		sdk.WithRequestClient(rc)
 	}
@@ -256,10 +257,15 @@ func (c *Client) send(ctx context.Context, params map[string]any, decode func(bo
 	}
 	requestID, err := decode(resp.body)
 	if err != nil {
-		return "", &APIError{API: APIDescribeTask, Code: codeMalformedResponse, Message: clip(err.Error(), maxClientMessage),
-			RequestID: requestIDOf(resp.body), cause: err}
+		return "", malformedAnswer(resp.body, err)
 	}
 	return requestID, nil
+}
+
+// malformedAnswer is the error for a successful answer that is not a DescribeTask response.
+func malformedAnswer(body []byte, err error) *APIError {
+	return &APIError{API: APIDescribeTask, Code: codeMalformedResponse, Message: clip(err.Error(), maxClientMessage),
+		RequestID: requestIDOf(body), cause: err}
 }
 
 // rawResponse keeps the answer body exactly as received; the SDK has already checked it for an

@@ -27,6 +27,9 @@ const (
 	// documentation gives ResourceNotFound codes for unknown jobs and tasks, but an unknown id
 	// answered this way is taken as not found too, so a wait's not-found grace applies.
 	codeNoTask = "ClientError.NoTaskInAnswer"
+	// codeNoErrorCode is an error answer without a code: the SDK reads the old error format
+	// ({"code": 4000, "codeDesc": ...}) with codeDesc as the code, which may be empty.
+	codeNoErrorCode = "ClientError.NoErrorCode"
 )
 
 // maxClientMessage bounds the SDK's client-side messages, which may quote a whole answer body.
@@ -70,6 +73,12 @@ func toAPIError(err error) error {
 		return fmt.Errorf("%s: %w", APIDescribeTask, err)
 	}
 	apiErr := &APIError{API: APIDescribeTask, Code: sdkErr.Code, Message: sdkErr.Message, RequestID: sdkErr.RequestId, cause: sdkErr.Unwrap()}
+	if strings.TrimSpace(apiErr.Code) == "" {
+		apiErr.Code = codeNoErrorCode
+		if apiErr.Message == "" {
+			apiErr.Message = "the answer reports an error without naming it"
+		}
+	}
 	if strings.HasPrefix(apiErr.Code, "ClientError") {
 		if apiErr.cause != nil {
 			apiErr.Message += ": " + apiErr.cause.Error()

@@ -1,13 +1,28 @@
 package tencent
 
 import (
-	"os"
 	"testing"
+
+	"go.uber.org/goleak"
 
 	"github.com/cloudtask/terraform-provider-cloudtask/internal/testenv"
 )
 
 // TestMain runs the tests without the developer's credential variables and profile files, so
-// that they resolve the same credentials on every machine. A test that needs a variable or a
-// HOME sets it with t.Setenv.
-func TestMain(m *testing.M) { os.Exit(testenv.Main(m.Run)) }
+// that they resolve the same credentials on every machine (a test that needs a variable or a
+// HOME sets it with t.Setenv), and fails them when a goroutine outlives them: a request, a retry
+// or a wait that is not cleaned up when its context ends. Idle keep-alive connections are closed
+// first; they belong to the shared transport, not to any test.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(isolatedRun{m})
+}
+
+// isolatedRun runs the tests in the isolated environment, then closes the idle connections
+// they left.
+type isolatedRun struct{ m *testing.M }
+
+func (r isolatedRun) Run() int {
+	code := testenv.Main(r.m.Run)
+	CloseIdleConnections()
+	return code
+}
