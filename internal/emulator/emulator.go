@@ -92,6 +92,7 @@ type Server struct {
 	lastRegion                     string
 	calls                          map[string]int
 	answered                       map[answerKey]int
+	injected                       map[answerKey]int // by API and fault kind
 	total                          int
 	requests                       map[string][]Request
 
@@ -114,6 +115,7 @@ func New(opts Options) *Server {
 		nonces:   map[string]time.Time{},
 		calls:    map[string]int{},
 		answered: map[answerKey]int{},
+		injected: map[answerKey]int{},
 		requests: map[string][]Request{},
 		done:     make(chan struct{}),
 	}
@@ -268,6 +270,7 @@ func (s *Server) ResetCounters() {
 	defer s.mu.Unlock()
 	s.calls = map[string]int{}
 	s.answered = map[answerKey]int{}
+	s.injected = map[answerKey]int{}
 	s.total = 0
 	s.tencentPassed, s.tencentRejected = 0, 0
 	s.requests = map[string][]Request{}

@@ -108,6 +108,9 @@ func (s *Server) pickFault(api string) (Fault, bool) {
 			picked, found = fs.fault, true
 		}
 	}
+	if found {
+		s.injected[answerKey{api, picked.Kind}]++
+	}
 	return picked, found
 }
 

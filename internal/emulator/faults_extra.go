@@ -34,3 +34,11 @@ func writeTruncated(w http.ResponseWriter, ans answer) {
 	}
 	panic(http.ErrAbortHandler)
 }
+
+// Injected is the number of requests to api that a fault of kind fired on
+// (a slow fault included, which then answers normally).
+func (s *Server) Injected(api, kind string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.injected[answerKey{api, kind}]
+}

@@ -34,6 +34,9 @@ func TestVanishFault(t *testing.T) {
 	if got := s.Answered(APIBDRCTask, "NotFound.Task"); got != 2 {
 		t.Errorf("Answered(NotFound.Task) = %d, want 2", got)
 	}
+	if got, other := s.Injected(APIBDRCTask, FaultVanish), s.Injected(APIPolarDBBatchTask, FaultVanish); got != 2 || other != 0 {
+		t.Errorf("Injected(vanish) = %d on BDRC and %d on PolarDB, want 2 and 0", got, other)
+	}
 }
 
 // TestVanishFaultTencent shows the Tencent shape of a vanished task: the documented code in a 200.

@@ -160,4 +160,7 @@ func TestSlowFault(t *testing.T) {
 	if s.Calls(APIBDRCTask) != 2 || s.Answered(APIBDRCTask, "") < 1 {
 		t.Errorf("counters: %d calls", s.Calls(APIBDRCTask))
 	}
+	if got := s.Injected(APIBDRCTask, FaultSlow); got != 2 {
+		t.Errorf("Injected(slow) = %d, want 2", got)
+	}
 }
