@@ -179,6 +179,7 @@ func runRead(ctx context.Context, data *providerData, common *commonModel, plan 
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	defer logReadFinished(ctx)
 
 	var (
 		out outcome

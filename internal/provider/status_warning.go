@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"runtime"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
@@ -42,4 +43,10 @@ func (w *statusWarner) check(ctx context.Context, out outcome) {
 func undocumentedStatusMessage(target, status string) string {
 	return fmt.Sprintf("%s answered status %q, which the API documentation does not list; "+
 		"treating it as not terminal", target, status)
+}
+
+// logReadFinished records, at DEBUG, how many goroutines the provider process runs as a read
+// ends: a number that keeps growing over reads is a leak (the soak run reads it from TF_LOG).
+func logReadFinished(ctx context.Context) {
+	tflog.Debug(ctx, "read finished", map[string]any{"goroutines": runtime.NumGoroutine()})
 }
