@@ -280,9 +280,9 @@ func addTask(sc *emulator.Scenario, rnd *rand.Rand, kind, name string, wait, suc
 	id := strings.ReplaceAll(name, "_", "-")
 	switch kind {
 	case "cloudtask_polardb_tasks":
-		task := func(progress int, code string) json.RawMessage {
-			return raw(`{"TaskId":%q,"TaskAction":"CreateDBCluster","BeginTime":"2020-12-01T10:00:00Z","Progress":%d,"Remain":0,"StepsInfo":"[]","TaskErrorCode":%q,"TaskErrorMessage":""}`,
-				id, progress, code)
+		task := func(progress int) json.RawMessage {
+			return raw(`{"TaskId":%q,"TaskAction":"CreateDBCluster","BeginTime":"2020-12-01T10:00:00Z","Progress":%d,"Remain":0,"StepsInfo":"[]","TaskErrorCode":"","TaskErrorMessage":""}`,
+				id, progress)
 		}
 		final := "Finished"
 		if !succeed {
@@ -291,12 +291,12 @@ func addTask(sc *emulator.Scenario, rnd *rand.Rand, kind, name string, wait, suc
 		var phases []emulator.PolarDBTaskPhase
 		switch {
 		case single && !r.terminal:
-			phases = []emulator.PolarDBTaskPhase{{Status: "Running", Task: task(40, "")}}
+			phases = []emulator.PolarDBTaskPhase{{Status: "Running", Task: task(40)}}
 			final = "Running"
 		case single:
-			phases = []emulator.PolarDBTaskPhase{{Status: final, Task: task(100, "")}}
+			phases = []emulator.PolarDBTaskPhase{{Status: final, Task: task(100)}}
 		default:
-			phases = []emulator.PolarDBTaskPhase{{Calls: runningCalls, Status: "Running", Task: task(40, "")}, {Status: final, Task: task(100, "")}}
+			phases = []emulator.PolarDBTaskPhase{{Calls: runningCalls, Status: "Running", Task: task(40)}, {Status: final, Task: task(100)}}
 		}
 		sc.PolarDBTasks = append(sc.PolarDBTasks, emulator.PolarDBTask{DBClusterID: "pc-" + id, Phases: phases})
 		r.status = final
