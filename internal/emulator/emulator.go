@@ -48,6 +48,8 @@ const (
 	CodeMalformed = "emulator.Malformed"
 	// CodeDropped is recorded for a connection closed without an answer.
 	CodeDropped = "emulator.Dropped"
+	// CodeTruncated is recorded for an answer cut off halfway through its body.
+	CodeTruncated = "emulator.Truncated"
 )
 
 // Freshness windows of the signature schemes.
@@ -91,6 +93,7 @@ type Server struct {
 	calls                          map[string]int
 	answered                       map[answerKey]int
 	slow                           map[string]SlowAnswers
+	injected                       map[answerKey]int // by API and fault kind
 	total                          int
 	requests                       map[string][]Request
 	connections                    int
@@ -115,6 +118,7 @@ func New(opts Options) *Server {
 		calls:    map[string]int{},
 		answered: map[answerKey]int{},
 		slow:     map[string]SlowAnswers{},
+		injected: map[answerKey]int{},
 		requests: map[string][]Request{},
 		done:     make(chan struct{}),
 	}
@@ -271,6 +275,7 @@ func (s *Server) ResetCounters() {
 	s.calls = map[string]int{}
 	s.answered = map[answerKey]int{}
 	s.slow = map[string]SlowAnswers{}
+	s.injected = map[answerKey]int{}
 	s.total = 0
 	s.tencentPassed, s.tencentRejected = 0, 0
 	s.requests = map[string][]Request{}
@@ -318,6 +323,7 @@ type call struct {
 	taskID    string            // ROA path parameter
 	body      []byte
 	r         *http.Request
+	truncate  bool // a truncated fault: cut the API's answer short
 }
 
 // answer is what goes back on the wire.
@@ -326,6 +332,9 @@ type answer struct {
 	code   string
 	body   []byte
 	drop   bool
+	// truncate sends half of body under a Content-Length for all of it, then
+	// closes the connection.
+	truncate bool
 }
 
 // ServeHTTP routes, verifies, applies faults and answers one request.
@@ -355,6 +364,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json;charset=utf-8")
+	if ans.truncate {
+		writeTruncated(w, ans)
+		return
+	}
 	w.WriteHeader(ans.status)
 	_, _ = w.Write(ans.body)
 }
@@ -403,7 +416,7 @@ func (s *Server) serve(c *call) answer {
 	}
 	if c.api == APITencentTask {
 		if e := s.checkTencentRate(c.now); e != nil {
-			return s.render(c, e)
+			return s.cut(c, s.render(c, e))
 		}
 	}
 
@@ -421,9 +434,17 @@ func (s *Server) serve(c *call) answer {
 		out, e = s.describeBatchResultCount(c)
 	}
 	if e != nil {
-		return s.render(c, e)
+		return s.cut(c, s.render(c, e))
 	}
-	return answer{status: http.StatusOK, body: out}
+	return s.cut(c, answer{status: http.StatusOK, body: out})
+}
+
+// cut marks the answer of a call hit by a truncated fault.
+func (s *Server) cut(c *call, ans answer) answer {
+	if c.truncate {
+		ans.code, ans.truncate = CodeTruncated, true
+	}
+	return ans
 }
 
 // route decides the API and protocol family of a request.

@@ -24,6 +24,14 @@ const (
 	FaultMalformed = "malformed"
 	// FaultDrop closes the connection without an answer.
 	FaultDrop = "drop"
+	// FaultTruncated lets the API answer (its lifecycle moves on) but sends only
+	// the first half of the body and then closes the connection, so the client
+	// reads an unexpected end of the body.
+	FaultTruncated = "truncated"
+	// FaultVanish answers the API's not-found error, as for an unknown id, so
+	// a task seems to vanish for Times requests and then reappears where its
+	// lifecycle was.
+	FaultVanish = "vanish"
 )
 
 // Fault injects a failure into matching requests after signature
@@ -33,7 +41,8 @@ const (
 type Fault struct {
 	// API is one of the API constants; "" matches every API.
 	API string `json:"api"`
-	// Kind is one of throttling, error, server_error, slow, malformed, drop.
+	// Kind is one of throttling, error, server_error, slow, malformed, drop,
+	// truncated, vanish.
 	Kind string `json:"kind"`
 	// Code is the error code for error, or overrides throttling's and server_error's.
 	Code string `json:"code,omitempty"`
@@ -51,7 +60,7 @@ type Fault struct {
 
 var faultAPIs = []string{"", APIPolarDBBatchTask, APIPolarDBTasks, APIBDRCTask, APITencentTask, APIAlidnsBatchResult}
 
-var faultKinds = []string{FaultThrottling, FaultError, FaultServerError, FaultSlow, FaultMalformed, FaultDrop}
+var faultKinds = []string{FaultThrottling, FaultError, FaultServerError, FaultSlow, FaultMalformed, FaultDrop, FaultTruncated, FaultVanish}
 
 func (f Fault) validate() error {
 	if !slices.Contains(faultAPIs, f.API) {
@@ -99,6 +108,9 @@ func (s *Server) pickFault(api string) (Fault, bool) {
 			picked, found = fs.fault, true
 		}
 	}
+	if found {
+		s.injected[answerKey{api, picked.Kind}]++
+	}
 	return picked, found
 }
 
@@ -123,6 +135,11 @@ func (s *Server) applyFault(c *call) (answer, bool) {
 		return answer{}, false
 	case FaultDrop:
 		return answer{code: CodeDropped, drop: true}, true
+	case FaultTruncated:
+		c.truncate = true
+		return answer{}, false
+	case FaultVanish:
+		return s.render(c, notFoundError(c.api)), true
 	case FaultMalformed:
 		body := `{"RequestId":"` + c.requestID + `","Status":"RUNN`
 		if tencent {

@@ -169,4 +169,7 @@ func TestSlowFault(t *testing.T) {
 	if s.Calls(APIBDRCTask) != 2 {
 		t.Errorf("calls = %d, want 2", s.Calls(APIBDRCTask))
 	}
+	if got := s.Injected(APIBDRCTask, FaultSlow); got != 2 {
+		t.Errorf("Injected(slow) = %d, want 2", got)
+	}
 }

@@ -86,6 +86,9 @@ type outcome struct {
 	// engine estimates the end from how fast it moves.
 	progress    float64
 	hasProgress bool
+	// undocumented is set when the status is none the API documentation lists; such a status
+	// is never terminal, and the read logs a warning.
+	undocumented bool
 }
 
 // fractionOf is done/total as an outcome's progress; false when total is unknown or 0.
@@ -176,13 +179,15 @@ func runRead(ctx context.Context, data *providerData, common *commonModel, plan 
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	defer logReadFinished(ctx)
 
 	var (
 		out outcome
 		err error
 	)
+	warner := newStatusWarner(plan)
 	if common.WaitForCompletion.ValueBool() {
-		out, err = waitUntilTerminal(ctx, data, common, plan, timeout)
+		out, err = waitUntilTerminal(ctx, data, common, plan, timeout, warner)
 		if err != nil {
 			addWaitError(diags, plan, err, timeout)
 			return false
@@ -195,6 +200,7 @@ func runRead(ctx context.Context, data *providerData, common *commonModel, plan 
 		}
 	}
 
+	warner.check(ctx, out)
 	common.Terminal = types.BoolValue(out.terminal)
 	common.Succeeded = types.BoolValue(out.succeeded)
 	if out.terminal && !out.succeeded && common.FailOnFailure.ValueBool() {
@@ -205,7 +211,8 @@ func runRead(ctx context.Context, data *providerData, common *commonModel, plan 
 }
 
 // waitUntilTerminal polls with the plan's cheap poll, then reads the full detail once.
-func waitUntilTerminal(ctx context.Context, data *providerData, common *commonModel, plan readPlan, timeout time.Duration) (outcome, error) {
+func waitUntilTerminal(ctx context.Context, data *providerData, common *commonModel, plan readPlan, timeout time.Duration,
+	warner *statusWarner) (outcome, error) {
 	// Zero values leave the engine's defaults: a 10s interval (the documented default of
 	// poll_interval) and a 30s not-found grace. poll_interval was validated at plan time.
 	interval, _ := time.ParseDuration(common.PollInterval.ValueString())
@@ -232,6 +239,7 @@ func waitUntilTerminal(ctx context.Context, data *providerData, common *commonMo
 			return wait.State{}, err
 		}
 		last = o
+		warner.check(ctx, o)
 		return wait.State{Terminal: o.terminal, Status: o.status, Summary: o.summary, Hint: o.hint,
 			Progress: o.progress, HasProgress: o.hasProgress}, nil
 	})

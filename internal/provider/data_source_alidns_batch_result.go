@@ -157,13 +157,15 @@ func (d *alidnsBatchResultDataSource) Read(ctx context.Context, req datasource.R
 func alidnsBatchResultOutcome(r *alibaba.BatchResultCount) outcome {
 	var out outcome
 	if r.Status == nil {
-		out.status = "null"
+		out.status, out.undocumented = "null", true
 		return out
 	}
 	status := *r.Status
 	out.status = fmt.Sprintf("%d", status)
 	if text, ok := alidnsStatusText[status]; ok {
 		out.status += " (" + text + ")"
+	} else {
+		out.undocumented = true
 	}
 	out.terminal = status == alidnsStatusCompleted || status == alidnsStatusFailed || status == alidnsStatusNoTask
 	failed := int64(0)

@@ -134,6 +134,8 @@ func bdrcTaskOutcome(t *alibaba.BDRCTask) outcome {
 		status:    status,
 		terminal:  slices.Contains(bdrcTerminalStatuses, status),
 		succeeded: status == bdrcStatusComplete,
+		// A status outside the documented list is not terminal (bdrcTerminalStatuses is a subset).
+		undocumented: !slices.Contains(bdrcTaskStatuses, status),
 	}
 	if t.Progress != nil {
 		out.summary = fmt.Sprintf("progress %.2f%%", float64(*t.Progress)*100/bdrcProgressScale)

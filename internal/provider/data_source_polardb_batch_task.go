@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -139,8 +140,9 @@ func (d *polarDBBatchTaskDataSource) Read(ctx context.Context, req datasource.Re
 func batchTaskOutcome(t *alibaba.BatchTask) outcome {
 	status := trimmedStatus(t.Status)
 	out := outcome{
-		status:   status,
-		terminal: status == batchTaskStatusCompleted || status == batchTaskStatusFailed,
+		status:       status,
+		terminal:     status == batchTaskStatusCompleted || status == batchTaskStatusFailed,
+		undocumented: !slices.Contains(polarDBBatchTaskStatuses, status),
 	}
 	if t.TotalCount != nil && t.SuccessCount != nil {
 		out.summary = fmt.Sprintf("%d of %d sub tasks succeeded", *t.SuccessCount, *t.TotalCount)

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -304,8 +305,9 @@ func tencentTaskRequest(m *tencentBatchTaskModel) tencent.DescribeTaskRequest {
 func tencentTaskOutcome(t *tencent.Task) outcome {
 	state := trimmedStatus(t.TaskState)
 	out := outcome{
-		status:   state,
-		terminal: state == tencentStateSucceed || state == tencentStateFailed || state == tencentStateFailedInterrupted,
+		status:       state,
+		terminal:     state == tencentStateSucceed || state == tencentStateFailed || state == tencentStateFailedInterrupted,
+		undocumented: !slices.Contains(tencentInstanceStates, state),
 	}
 	failedByMetrics := false
 	if m := t.TaskInstanceMetrics; m != nil {

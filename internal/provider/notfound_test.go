@@ -50,7 +50,7 @@ func TestDefaultNotFoundGrace(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		_, err := waitUntilTerminal(ctx, data, common, plan, time.Hour)
+		_, err := waitUntilTerminal(ctx, data, common, plan, time.Hour, newStatusWarner(plan))
 		done <- err
 	}()
 	var err error
