@@ -96,13 +96,14 @@ func NewClient(cfg Config, opts ClientOptions) (*Client, error) {
 	prof.Debug = false
 
 	sdk := common.NewCommonClient(cred, creds.Region, prof)
-	sdk.WithHttpTransport(answerTransport{})
-	if rc := requestClient(opts.UserAgent); rc != "" {
-		sdk.WithRequestClient(rc)
-	}
+	var transport http.RoundTripper = answerTransport{}
 	if ua := strings.TrimSpace(opts.UserAgent); ua != "" {
 		// The SDK leaves User-Agent to Go's default; TC3 does not sign it, so it can be set here.
-		sdk.WithHttpTransport(&userAgentTransport{base: newTransport(), userAgent: ua})
+		transport = &userAgentTransport{base: transport, userAgent: ua}
+	}
+	sdk.WithHttpTransport(transport)
+	if rc := requestClient(opts.UserAgent); rc != "" {
+		sdk.WithRequestClient(rc)
 	}
 
 	rate := opts.ratePerSecond
@@ -146,18 +147,6 @@ func sharedLimiter(hostPort, secretID string, rate int) *wait.AdaptiveLimiter {
 		limiters.m[key] = l
 	}
 	return l
-}
-
-// newTransport is the transport the SDK would build for itself: Go's default one with idle
-// connections closed after 30 seconds.
-func newTransport() http.RoundTripper {
-	base, ok := http.DefaultTransport.(*http.Transport)
-	if !ok {
-		return http.DefaultTransport
-	}
-	t := base.Clone()
-	t.IdleConnTimeout = 30 * time.Second
-	return t
 }
 
 // userAgentTransport sets the User-Agent header of every request it sends.
