@@ -19,6 +19,8 @@ type closingIdleConnections struct{ m *testing.M }
 
 func (r closingIdleConnections) Run() int {
 	code := r.m.Run()
-	http.DefaultTransport.(*http.Transport).CloseIdleConnections()
+	if t, ok := http.DefaultTransport.(interface{ CloseIdleConnections() }); ok {
+		t.CloseIdleConnections()
+	}
 	return code
 }

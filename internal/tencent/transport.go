@@ -19,7 +19,10 @@ const maxIdleConnsPerHost = 16
 var sharedTransport = newSharedTransport()
 
 func newSharedTransport() *http.Transport {
-	t := http.DefaultTransport.(*http.Transport).Clone()
+	t := &http.Transport{Proxy: http.ProxyFromEnvironment}
+	if base, ok := http.DefaultTransport.(*http.Transport); ok {
+		t = base.Clone()
+	}
 	t.IdleConnTimeout = idleConnTimeout
 	// Concurrent reads share this transport: keep enough idle connections that a burst of
 	// paced requests does not dial anew (net/http keeps 2 per host by default).
