@@ -8,6 +8,12 @@ cd "$(dirname "$0")/.."
 go_cmd="${GO:-go}"
 version="${TOFU_VERSION:-1.12.6}"
 
+# A CLI configuration that does not exist is only a warning, but OpenTofu prints it within its
+# version output, which the test framework parses.
+if [ -n "${TF_CLI_CONFIG_FILE:-}" ] && [ ! -e "$TF_CLI_CONFIG_FILE" ]; then
+  unset TF_CLI_CONFIG_FILE
+fi
+
 tofu="${TOFU:-}"
 if [ -z "$tofu" ] && command -v tofu >/dev/null 2>&1; then
   tofu=$(command -v tofu)
