@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/cloudtask/terraform-provider-cloudtask/internal/emulator"
+	"github.com/cloudtask/terraform-provider-cloudtask/internal/emulator/cmd/internal/tfbench"
 )
 
 func main() {
@@ -653,78 +654,37 @@ type procStats struct {
 
 // sampler polls /proc for processes running the provider binary until stopped.
 type sampler struct {
-	bin   string
-	done  chan struct{}
-	wg    sync.WaitGroup
-	mu    sync.Mutex
-	stats procStats
+	stopWatch func()
+	mu        sync.Mutex
+	stats     procStats
 }
 
 func startSampler(bin string) *sampler {
-	s := &sampler{bin: bin, done: make(chan struct{})}
-	s.wg.Go(func() {
-		tick := time.NewTicker(100 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			s.sample()
-			select {
-			case <-s.done:
-				return
-			case <-tick.C:
-			}
-		}
-	})
+	s := &sampler{}
+	s.stopWatch = tfbench.WatchProcesses(bin, 100*time.Millisecond, s.sample)
 	return s
 }
 
 func (s *sampler) stop() procStats {
-	close(s.done)
-	s.wg.Wait()
+	s.stopWatch()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.stats
 }
 
-func (s *sampler) sample() {
-	entries, err := os.ReadDir("/proc")
+func (s *sampler) sample(dir string) {
+	fds, err := os.ReadDir(filepath.Join(dir, "fd"))
 	if err != nil {
 		return
 	}
-	for _, e := range entries {
-		if _, err := strconv.Atoi(e.Name()); err != nil {
-			continue
-		}
-		dir := filepath.Join("/proc", e.Name())
-		if exe, err := os.Readlink(filepath.Join(dir, "exe")); err != nil || exe != s.bin {
-			continue
-		}
-		fds, err := os.ReadDir(filepath.Join(dir, "fd"))
-		if err != nil {
-			continue
-		}
-		status, err := os.ReadFile(filepath.Join(dir, "status"))
-		if err != nil {
-			continue
-		}
-		s.mu.Lock()
-		s.stats.peakFDs = max(s.stats.peakFDs, len(fds))
-		s.stats.lastFDs = len(fds)
-		s.stats.hwmKB = max(s.stats.hwmKB, statusField(status, "VmHWM:"))
-		s.stats.peakThreads = max(s.stats.peakThreads, statusField(status, "Threads:"))
-		s.mu.Unlock()
+	status, err := os.ReadFile(filepath.Join(dir, "status"))
+	if err != nil {
+		return
 	}
-}
-
-// statusField reads a number from a /proc/<pid>/status line such as "VmHWM:   12345 kB".
-func statusField(status []byte, name string) int {
-	for _, line := range strings.Split(string(status), "\n") {
-		if rest, ok := strings.CutPrefix(line, name); ok {
-			fields := strings.Fields(rest)
-			if len(fields) > 0 {
-				n, _ := strconv.Atoi(fields[0])
-				return n
-			}
-		}
-	}
-	return 0
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stats.peakFDs = max(s.stats.peakFDs, len(fds))
+	s.stats.lastFDs = len(fds)
+	s.stats.hwmKB = max(s.stats.hwmKB, int(tfbench.StatusField(status, "VmHWM:")))
+	s.stats.peakThreads = max(s.stats.peakThreads, int(tfbench.StatusField(status, "Threads:")))
 }
