@@ -65,7 +65,7 @@ func (e *InterruptedError) Unwrap() error { return e.Cause }
 // not-found grace period ended.
 type NotFoundError struct {
 	Err     error         // the last poll error, as the API reported it
-	Elapsed time.Duration // time from the start of the wait
+	Elapsed time.Duration // how long the not-found answers lasted, from the first of the run
 	Polls   int           // number of polls made
 }
 

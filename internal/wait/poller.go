@@ -69,7 +69,7 @@ type Poller struct {
 	QuickInterval time.Duration                                   // default 1s: poll about every second at first
 	QuickPeriod   time.Duration                                   // default 5s: how long the quick polls last before backing off toward Interval
 	Timeout       time.Duration                                   // optional bound measured with Clock (in addition to ctx's deadline); 0 = none
-	NotFoundGrace time.Duration                                   // default 30s: not-found answers are retried this long from the start; negative = no grace
+	NotFoundGrace time.Duration                                   // default 30s: a run of not-found answers is retried this long from its first; negative = no grace
 	IsNotFound    func(error) bool                                // nil = no error counts as not found
 	Clock         Clock                                           // nil = RealClock()
 	Rand          func() float64                                  // nil = math/rand/v2 Float64
@@ -137,8 +137,14 @@ func (p Poller) Until(ctx context.Context, poll func(ctx context.Context) (State
 			if p.IsNotFound == nil || !p.IsNotFound(err) {
 				return w.last, err
 			}
-			if elapsed >= p.NotFoundGrace {
-				return w.last, &NotFoundError{Err: err, Elapsed: elapsed, Polls: w.polls}
+			// The grace runs from the first not-found answer of this streak: a task that
+			// vanishes for a moment late in a long wait gets as long to come back as a new task
+			// gets to appear.
+			if w.lastErr == nil {
+				w.missingSince = before
+			}
+			if missing := now.Sub(w.missingSince); missing >= p.NotFoundGrace {
+				return w.last, &NotFoundError{Err: err, Elapsed: missing, Polls: w.polls}
 			}
 			w.lastErr = err
 		} else {
@@ -182,6 +188,8 @@ type waitRun struct {
 	// successful one. Only not-found errors let the wait go on, so a wait that never saw a
 	// state and has lastErr set had every answered poll say not found.
 	lastErr error
+	// missingSince is when the first poll of the current run of not-found answers was sent.
+	missingSince time.Time
 }
 
 func (w *waitRun) timeout() error {

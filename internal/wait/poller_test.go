@@ -446,6 +446,7 @@ func TestPollerNotFound(t *testing.T) {
 		wantErrIs    error
 		wantPolls    int
 		wantState    State
+		wantMissing  time.Duration // NotFoundError.Elapsed: how long it was missing; 0 = since the start
 	}{
 		{
 			name: "never found: NotFoundError after the default 30s grace", isNotFound: isNotFound,
@@ -464,9 +465,16 @@ func TestPollerNotFound(t *testing.T) {
 			wantPolls: 4, wantState: done().state,
 		},
 		{
-			name: "vanishes after the grace", isNotFound: isNotFound, grace: 3 * time.Second,
+			// The grace runs from the first not-found answer, not from the start: polls at
+			// 0,1,2,3 see it, 4,5,7 do not (3s missing).
+			name: "vanishes for good late in the wait: a grace of its own", isNotFound: isNotFound, grace: 3 * time.Second,
 			steps:        []pollStep{running(1), running(2), running(3), running(4), notFound},
-			wantNotFound: true, wantErrIs: errNotFound, wantPolls: 5, wantState: running(4).state,
+			wantNotFound: true, wantErrIs: errNotFound, wantPolls: 7, wantState: running(4).state, wantMissing: 3 * time.Second,
+		},
+		{
+			name: "vanishes and comes back after the grace has passed since the start", isNotFound: isNotFound, grace: 3 * time.Second,
+			steps:     []pollStep{running(1), running(2), running(3), running(4), notFound, notFound, running(5), done()},
+			wantPolls: 8, wantState: done().state,
 		},
 		{
 			name: "negative grace: at once", isNotFound: isNotFound, grace: -1,
@@ -504,8 +512,12 @@ func TestPollerNotFound(t *testing.T) {
 			if got := errors.As(err, &nf); got != tt.wantNotFound {
 				t.Fatalf("err = %v (%T); NotFoundError = %v, want %v", err, err, got, tt.wantNotFound)
 			}
-			if nf != nil && (nf.Polls != tt.wantPolls || nf.Elapsed != clock.Now().Sub(testStart)) {
-				t.Errorf("NotFoundError = %+v, want %d polls and elapsed %v", nf, tt.wantPolls, clock.Now().Sub(testStart))
+			wantMissing := tt.wantMissing
+			if wantMissing == 0 {
+				wantMissing = clock.Now().Sub(testStart)
+			}
+			if nf != nil && (nf.Polls != tt.wantPolls || nf.Elapsed != wantMissing) {
+				t.Errorf("NotFoundError = %+v, want %d polls and %v missing", nf, tt.wantPolls, wantMissing)
 			}
 		})
 	}
