@@ -207,8 +207,12 @@ func addWaitError(diags *diag.Diagnostics, plan readPlan, err error, timeout tim
 				"Raise timeouts.read, for example timeouts { read = \"%s\" }, if the task needs longer.",
 			capitalize(plan.what()), shortDuration(timeout), lastSeen(timedOut.Seen, timedOut.Last),
 			timedOut.Elapsed.Round(time.Second), timedOut.Polls, shortDuration(2*timeout))
-		if timedOut.LastErr != nil {
+		switch {
+		case timedOut.LastErr != nil:
 			detail += " The last poll answered not found.\n" + apiErrorDetail(timedOut.LastErr)
+		case hasAPIError(timedOut.CutErr):
+			detail += fmt.Sprintf(" The last poll was still retrying (%s) when the time ran out; the service answered:\n%s",
+				attemptsText(wait.Attempts(timedOut.CutErr)), apiErrorDetail(timedOut.CutErr))
 		}
 		diags.AddError(fmt.Sprintf(summaryTimedOut, plan.noun), detail)
 	case errors.As(err, &interrupted):

@@ -299,6 +299,15 @@ func TestReadErrorWording(t *testing.T) {
 			wantSummary: "Unable to Reach BDRC Endpoint",
 			want:        []string{"bdrc.cn-x.aliyuncs.com:443", "4 attempts", "no such host", "alibaba.region", "alibaba.endpoints", "network"},
 		},
+		{
+			// timeouts.read ended a poll whose request was still retrying throttling: the detail
+			// gives the service's answer, not only "timed out".
+			name: "timed out while a poll retried", plan: bdrc, wait: true,
+			err: &wait.TimeoutError{Seen: true, Last: wait.State{Status: "RUNNING"}, Polls: 3, Elapsed: 2 * time.Minute,
+				CutErr: &wait.RetryError{Err: throttled, Attempts: 4, Cause: context.DeadlineExceeded}},
+			wantSummary: "Timed Out Waiting for BDRC Task",
+			want:        []string{"still retrying (4 attempts)", "Throttling.User", "R-1", "Raise timeouts.read"},
+		},
 	}
 	for name, kind := range idKinds {
 		tests = append(tests, struct {

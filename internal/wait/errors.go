@@ -18,6 +18,9 @@ type TimeoutError struct {
 	// NeverFound is true when polls were made and every one answered not found: the
 	// deadline came before the not-found grace ended, and the object may not exist at all.
 	NeverFound bool
+	// CutErr is the error of the poll the deadline cut short, such as the API error its
+	// request retries kept getting; nil when the deadline came between polls.
+	CutErr error
 }
 
 // Error names the elapsed time and the last status and summary, and the last poll error.

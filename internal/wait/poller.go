@@ -132,6 +132,7 @@ func (p Poller) Until(ctx context.Context, poll func(ctx context.Context) (State
 		cost, elapsed := now.Sub(before), now.Sub(w.start)
 		if err != nil {
 			if cerr := ctx.Err(); cerr != nil {
+				w.cutErr = err
 				return w.last, w.contextError(cerr)
 			}
 			if p.IsNotFound == nil || !p.IsNotFound(err) {
@@ -190,11 +191,14 @@ type waitRun struct {
 	lastErr error
 	// missingSince is when the first poll of the current run of not-found answers was sent.
 	missingSince time.Time
+	// cutErr is the error of the poll that the context ended, often the API error its
+	// request retries were still getting.
+	cutErr error
 }
 
 func (w *waitRun) timeout() error {
 	return &TimeoutError{Last: w.last, Seen: w.seen, Elapsed: w.clock.Now().Sub(w.start), Polls: w.polls,
-		LastErr: w.lastErr, NeverFound: !w.seen && w.lastErr != nil}
+		LastErr: w.lastErr, NeverFound: !w.seen && w.lastErr != nil, CutErr: w.cutErr}
 }
 
 func (w *waitRun) contextError(cause error) error {

@@ -720,3 +720,31 @@ func BenchmarkPollerUntil(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*polls), "ns/poll")
 }
+
+// TestPollerTimeoutKeepsTheCutPollError: when the deadline ends a poll whose request was still
+// retrying an API error, the TimeoutError carries that poll's error for the diagnostic.
+func TestPollerTimeoutKeepsTheCutPollError(t *testing.T) {
+	t.Parallel()
+	answer := errors.New("Throttling.User: slow down")
+	ctx := newManualCtx(testStart.Add(time.Hour))
+	clock := newSteppingClock(testStart)
+	polls := 0
+	_, err := Poller{Clock: clock, Rand: fixedRand(0)}.Until(ctx, func(context.Context) (State, error) {
+		polls++
+		if polls == 1 {
+			return running(1).state, nil
+		}
+		ctx.end(context.DeadlineExceeded)
+		return State{}, &RetryError{Err: answer, Attempts: 3, Cause: context.DeadlineExceeded}
+	})
+	var timedOut *TimeoutError
+	if !errors.As(err, &timedOut) {
+		t.Fatalf("err = %v (%T), want a *TimeoutError", err, err)
+	}
+	if !errors.Is(timedOut.CutErr, answer) || Attempts(timedOut.CutErr) != 3 {
+		t.Errorf("CutErr = %v, want the poll's error after 3 attempts", timedOut.CutErr)
+	}
+	if timedOut.LastErr != nil || timedOut.NeverFound {
+		t.Errorf("LastErr = %v, NeverFound = %v: the cut poll is not a not-found answer", timedOut.LastErr, timedOut.NeverFound)
+	}
+}

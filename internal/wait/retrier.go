@@ -64,6 +64,7 @@ func (r Retrier) Do(ctx context.Context, fn func(ctx context.Context) error) err
 		networkAttempts = DefaultNetworkAttempts
 	}
 	unreachable := 0 // attempts that could not reach the endpoint
+	var prev error   // the previous attempt's error
 	for attempt := 1; ; attempt++ {
 		err := fn(ctx)
 		if err == nil {
@@ -71,10 +72,16 @@ func (r Retrier) Do(ctx context.Context, fn func(ctx context.Context) error) err
 		}
 		if cerr := ctx.Err(); cerr != nil {
 			if errors.Is(err, cerr) {
-				return err
+				if prev == nil {
+					return err
+				}
+				// The context cut this attempt short: what the service said before is what
+				// the user needs to see.
+				err = prev
 			}
 			return &RetryError{Err: err, Attempts: attempt, Cause: cerr}
 		}
+		prev = err
 		var delay time.Duration
 		if IsUnreachable(err) {
 			unreachable++

@@ -367,3 +367,27 @@ func TestIsUnreachable(t *testing.T) {
 		}
 	}
 }
+
+// TestRetrierKeepsTheServiceAnswerWhenTheContextCutsAnAttempt: the second attempt is cut short
+// by the context (its error is only the context's), and the error returned still carries what
+// the service answered the first time.
+func TestRetrierKeepsTheServiceAnswerWhenTheContextCutsAnAttempt(t *testing.T) {
+	t.Parallel()
+	answer := errors.New("ServiceUnavailable: busy")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	calls := 0
+	err := Retrier{Backoff: Backoff{Initial: time.Nanosecond, Jitter: -1}, Retryable: func(error) bool { return true }}.
+		Do(ctx, func(ctx context.Context) error {
+			calls++
+			if calls == 1 {
+				return answer
+			}
+			cancel() // the deadline or Ctrl-C arrives while the request is in flight
+			return ctx.Err()
+		})
+	var re *RetryError
+	if !errors.As(err, &re) || re.Attempts != 2 || !errors.Is(err, answer) || !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want a *RetryError after 2 attempts wrapping the service's answer and context.Canceled", err)
+	}
+}
