@@ -7,7 +7,8 @@
 #   MIRROR/registry.terraform.io/cloudtask/cloudtask/VERSION/OS_ARCH/terraform-provider-cloudtask_vVERSION
 #
 # With MIRROR = ~/.terraform.d/plugins (make install's default) this is Terraform's implied local
-# mirror, used when the CLI configuration has no provider_installation block. VERSION must be a
+# mirror, used when the CLI configuration has no provider_installation block (OpenTofu reads it
+# too, under its own registry host: REGISTRY_HOST=registry.opentofu.org). VERSION must be a
 # semantic version such as 0.1.0, or no version constraint could select it. OS_ARCH defaults to the
 # Go toolchain's, e.g. linux_amd64.
 set -euo pipefail
@@ -36,7 +37,7 @@ fi
 
 exe=""
 case $os_arch in windows_*) exe=".exe" ;; esac
-dir="$mirror/registry.terraform.io/cloudtask/cloudtask/$version/$os_arch"
+dir="$mirror/${REGISTRY_HOST:-registry.terraform.io}/cloudtask/cloudtask/$version/$os_arch"
 # A stale file next to the binary would change the package's h1: hash.
 rm -rf "$dir"
 mkdir -p "$dir"

@@ -123,12 +123,14 @@ func TestFirstProviderLogLine(t *testing.T) {
 	}
 }
 
-// lockEntry matches the lock file entry terraform init writes for the provider: the version it
-// selected, the constraint it honoured and at least one h1: hash.
-var lockEntry = regexp.MustCompile(`(?s)provider "registry\.terraform\.io/cloudtask/cloudtask" \{\s*` +
-	`version\s*=\s*"` + regexp.QuoteMeta(e2eProviderVersion) + `"\s*` +
-	`constraints\s*=\s*"~> 0\.1"\s*` +
-	`hashes\s*=\s*\[[^\]]*"h1:[A-Za-z0-9+/]{43}="`)
+// lockEntry matches the lock file entry terraform init writes for the provider from the registry
+// host: the version it selected, the constraint it honoured and at least one h1: hash.
+func lockEntry(registryHost string) *regexp.Regexp {
+	return regexp.MustCompile(`(?s)provider "` + regexp.QuoteMeta(registryHost) + `/cloudtask/cloudtask" \{\s*` +
+		`version\s*=\s*"` + regexp.QuoteMeta(e2eProviderVersion) + `"\s*` +
+		`constraints\s*=\s*"~> 0\.1"\s*` +
+		`hashes\s*=\s*\[[^\]]*"h1:[A-Za-z0-9+/]{43}="`)
+}
 
 // TestAccInstallFromLocalMirror does what README's Install section tells a user: install the
 // provider into the implied local mirror of a fresh HOME (with the script make install runs), then
@@ -149,9 +151,15 @@ func TestAccInstallFromLocalMirror(t *testing.T) {
 		}
 	}
 	osArch := runtime.GOOS + "_" + runtime.GOARCH
+	// Under OpenTofu (make test-tofu) "cloudtask/cloudtask" means its own registry's host.
+	registryHost := os.Getenv("TF_ACC_PROVIDER_HOST")
+	if registryHost == "" {
+		registryHost = "registry.terraform.io"
+	}
 	install := exec.Command("scripts/install-provider.sh", binary, e2eProviderVersion,
 		filepath.Join(home, ".terraform.d", "plugins"), osArch)
 	install.Dir = filepath.Join("..", "..")
+	install.Env = append(os.Environ(), "REGISTRY_HOST="+registryHost)
 	if out, err := install.CombinedOutput(); err != nil {
 		t.Fatalf("scripts/install-provider.sh: %v\n%s", err, out)
 	}
@@ -198,10 +206,10 @@ terraform {
 	if err != nil {
 		t.Fatalf("terraform init wrote no lock file: %v", err)
 	}
-	if !lockEntry.Match(lock) {
+	if !lockEntry(registryHost).Match(lock) {
 		t.Errorf("the lock file lacks cloudtask/cloudtask %s with constraint \"~> 0.1\" and an h1: hash:\n%s", e2eProviderVersion, lock)
 	}
-	installed := filepath.Join(dir, ".terraform", "providers", "registry.terraform.io", "cloudtask", "cloudtask",
+	installed := filepath.Join(dir, ".terraform", "providers", registryHost, "cloudtask", "cloudtask",
 		e2eProviderVersion, osArch, "terraform-provider-cloudtask_v"+e2eProviderVersion)
 	if _, err := os.Stat(installed); err != nil {
 		t.Errorf("terraform init did not install the mirror's binary: %v", err)
