@@ -290,3 +290,11 @@ func quotedOrNone(s *string) string {
 	}
 	return fmt.Sprintf("%q", *s)
 }
+
+// plural renders "1 task" or "3 tasks".
+func plural(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
