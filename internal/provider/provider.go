@@ -134,9 +134,12 @@ func (p *cloudtaskProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					},
 					"profile": schema.StringAttribute{
 						Optional: true,
-						MarkdownDescription: "Profile name in `~/.aliyun/config.json` (modes `AK` and " +
-							"`StsToken`). Environment: `ALIBABA_CLOUD_PROFILE`, then `ALICLOUD_PROFILE`; " +
-							"otherwise the file's current profile.",
+						MarkdownDescription: "Profile name in `~/.aliyun/config.json`, read with the official " +
+							"credential library (credentials-go), so every aliyun CLI mode works: `AK`, `StsToken`, " +
+							"`RamRoleArn`, `ChainableRamRoleArn`, `EcsRamRole`, `OIDC` and the others it knows. " +
+							"Temporary credentials of a profile are refreshed during long waits. Environment: " +
+							"`ALIBABA_CLOUD_PROFILE`, then `ALICLOUD_PROFILE`; otherwise the file's current " +
+							"profile, then `default`.",
 					},
 				},
 				Blocks: map[string]schema.Block{
