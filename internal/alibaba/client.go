@@ -130,6 +130,20 @@ func NewClient(cfg Config, opts ClientOptions) (*Client, error) {
 		return nil, err
 	}
 	creds := r.creds
+	redact := newRedactor(creds.SecretKey, creds.SecurityToken)
+	if cfg.AssumeRole != nil {
+		if r.provider, err = assumeRoleProvider(cfg, r.provider); err != nil {
+			return nil, err
+		}
+		// Assume the role now, so that a refused role is a set-up error, not a failed read.
+		if _, err := r.provider.GetCredentials(); err != nil {
+			var urlErr *url.Error
+			if errors.As(err, &urlErr) {
+				err = urlErr.Err // the URL holds the base credential's signature
+			}
+			return nil, fmt.Errorf("alibaba.assume_role: assuming role %s: %s", cfg.AssumeRole.RoleArn, redact.clean(err.Error()))
+		}
+	}
 	if !regionPattern.MatchString(creds.Region) {
 		return nil, fmt.Errorf("alibaba.region %q is not a valid region id", creds.Region)
 	}
@@ -138,7 +152,7 @@ func NewClient(cfg Config, opts ClientOptions) (*Client, error) {
 		endpoints:   map[string]endpoint.Endpoint{},
 		unavailable: map[string]error{},
 		backoff:     wait.DefaultBackoff(),
-		redact:      newRedactor(creds.SecretKey, creds.SecurityToken),
+		redact:      redact,
 		provider:    r.provider,
 		userAgent:   opts.UserAgent,
 		rate:        opts.ratePerSecond,

@@ -1,6 +1,7 @@
 package alibaba
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/aliyun/credentials-go/credentials/providers"
+
+	"github.com/cloudtask/terraform-provider-cloudtask/internal/endpoint"
 )
 
 // DefaultRegion is the region used when none is configured anywhere.
@@ -39,13 +42,28 @@ var (
 // service's default endpoint for the region.
 type Endpoints struct {
 	PolarDB, BDRC, Alidns string
+	// STS is the host (and port) of STS for AssumeRole; credentials-go reaches it over
+	// HTTPS only. "" is sts.aliyuncs.com.
+	STS string
 }
 
 // Config is the provider's alibaba block as configured (empty strings = not set).
 type Config struct {
 	AccessKey, SecretKey, SecurityToken, Region, Profile string
-	Endpoints                                            Endpoints
+	// AssumeRole, when set, assumes a RAM role with the base credentials.
+	AssumeRole *AssumeRole
+	Endpoints  Endpoints
 }
+
+// AssumeRole is the provider's alibaba.assume_role block (zero values = not set).
+type AssumeRole struct {
+	RoleArn, SessionName string
+	SessionDuration      int // seconds
+	Policy, ExternalID   string
+}
+
+// DefaultSessionName is the role session name when assume_role names none.
+const DefaultSessionName = "terraform-provider-cloudtask"
 
 // Credentials are the resolved values a client signs with.
 type Credentials struct {
@@ -118,6 +136,8 @@ type profileIndex struct {
 // The file is read only when a field is still unresolved. A profile's credentials come from
 // credentials-go, so every mode of the aliyun CLI works (AK, StsToken, RamRoleArn,
 // EcsRamRole, OIDC, ChainableRamRoleArn, ...); the values returned are the ones valid now.
+//
+// Resolve does not assume the role of cfg.AssumeRole: it returns the base credentials.
 func Resolve(cfg Config, getenv func(string) string, home string) (Credentials, error) {
 	r, err := resolve(cfg, getenv, home)
 	if err != nil {
@@ -316,4 +336,46 @@ func unwrapPathError(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// assumeRoleProvider wraps base in credentials-go's RamRoleArn provider for cfg.AssumeRole.
+func assumeRoleProvider(cfg Config, base providers.CredentialsProvider) (providers.CredentialsProvider, error) {
+	ar := cfg.AssumeRole
+	if ar.RoleArn == "" {
+		return nil, errors.New("alibaba.assume_role.role_arn is not set: it is required when the assume_role block is present")
+	}
+	host, err := stsHost(cfg.Endpoints.STS)
+	if err != nil {
+		return nil, err
+	}
+	b := providers.NewRAMRoleARNCredentialsProviderBuilder().
+		WithCredentialsProvider(base).
+		WithRoleArn(ar.RoleArn).
+		WithRoleSessionName(cmp.Or(ar.SessionName, DefaultSessionName)).
+		WithDurationSeconds(ar.SessionDuration).
+		WithPolicy(ar.Policy).
+		WithExternalId(ar.ExternalID)
+	if host != "" {
+		b = b.WithStsEndpoint(host)
+	}
+	p, err := b.Build()
+	if err != nil {
+		return nil, fmt.Errorf("alibaba.assume_role: %w", err)
+	}
+	return p, nil
+}
+
+// stsHost turns the endpoints.sts override into the host[:port] credentials-go wants.
+func stsHost(override string) (string, error) {
+	if override == "" {
+		return "", nil
+	}
+	ep, err := endpoint.Parse(override)
+	if err != nil {
+		return "", fmt.Errorf("alibaba.endpoints.sts: %w", err)
+	}
+	if ep.Scheme != "https" {
+		return "", fmt.Errorf("alibaba.endpoints.sts %q: STS is reached over HTTPS only (credentials-go); use an https URL or a bare host", override)
+	}
+	return ep.HostPort(), nil
 }

@@ -62,3 +62,51 @@ func TestClientAsksProviderPerRequest(t *testing.T) {
 		t.Errorf("error reveals the refreshed secret: %v", err)
 	}
 }
+
+// TestAssumeRole reads through a role assumed with the emulator's STS: the request is
+// signed with the temporary key and carries its token, and the session settings reach STS.
+func TestAssumeRole(t *testing.T) {
+	t.Parallel()
+	srv := emulator.NewTestServer(t, &emulator.Scenario{PolarDBBatchTasks: []emulator.BatchTask{{
+		BatchID: "pcb-x", Phases: []emulator.Phase{{Response: raw(t, `{"BatchId":"pcb-x","Status":"RUNNING"}`)}},
+	}}})
+	c := newEmulatorClient(t, srv, Config{
+		AssumeRole: &AssumeRole{RoleArn: "acs:ram::1234:role/reader", SessionDuration: 1800, ExternalID: "ext-1"},
+		Endpoints:  Endpoints{STS: srv.TLSHost()},
+	})
+	if _, err := c.DescribeBatchTask(context.Background(), "pcb-x"); err != nil {
+		t.Fatalf("DescribeBatchTask: %v", err)
+	}
+	issued := srv.IssuedAlibabaCredentials()
+	if len(issued) != 1 || issued[0].RoleArn != "acs:ram::1234:role/reader" || issued[0].RoleSessionName != DefaultSessionName {
+		t.Fatalf("issued %+v", issued)
+	}
+	reqs := srv.Requests(emulator.APIPolarDBBatchTask)
+	if len(reqs) != 1 || reqs[0].AccessKeyID != issued[0].AccessKeyID || reqs[0].SecurityToken != issued[0].SecurityToken {
+		t.Errorf("request signed with %+v, issued %+v", reqs, issued[0])
+	}
+	sts := srv.Requests(emulator.APIAlibabaSTS)
+	if len(sts) != 1 || sts[0].AccessKeyID != emulator.AlibabaAccessKeyID || sts[0].Params["DurationSeconds"] != "1800" || sts[0].Params["ExternalId"] != "ext-1" {
+		t.Errorf("AssumeRole request %+v", sts)
+	}
+}
+
+func TestAssumeRoleErrors(t *testing.T) {
+	t.Parallel()
+	srv := emulator.NewTestServer(t, nil)
+	for name, cfg := range map[string]Config{
+		"no role ARN":    {AssumeRole: &AssumeRole{}, Endpoints: Endpoints{STS: srv.TLSHost()}},
+		"http STS":       {AssumeRole: &AssumeRole{RoleArn: "acs:ram::1:role/r"}, Endpoints: Endpoints{STS: srv.URL()}},
+		"refused by STS": {AssumeRole: &AssumeRole{RoleArn: "bad-arn"}, Endpoints: Endpoints{STS: srv.TLSHost()}},
+	} {
+		cfg.AccessKey, cfg.SecretKey = emulator.AlibabaAccessKeyID, emulator.AlibabaAccessKeySecret
+		_, err := NewClient(cfg, ClientOptions{Getenv: noEnv, Home: t.TempDir()})
+		if err == nil || !strings.Contains(err.Error(), "alibaba.") {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		if strings.Contains(err.Error(), emulator.AlibabaAccessKeySecret) || strings.Contains(err.Error(), "Signature=") {
+			t.Errorf("%s: error reveals a credential: %v", name, err)
+		}
+	}
+}

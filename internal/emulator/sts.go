@@ -196,3 +196,28 @@ func (s *Server) TLSHost() string {
 	}
 	return s.tlsListener.Addr().String()
 }
+
+// TrustInDefaultTransport makes http.DefaultTransport trust the emulator's TLS listeners as
+// well as the system's roots. It is for test binaries, called from TestMain before any
+// test runs: credentials-go builds each STS request's transport from a clone of
+// http.DefaultTransport and offers no other way to trust a local certificate.
+func TrustInDefaultTransport() error {
+	cert, _, err := emulatorCertificate()
+	if err != nil {
+		return err
+	}
+	t, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return fmt.Errorf("http.DefaultTransport is a %T, not an *http.Transport", http.DefaultTransport)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	pool.AddCert(cert.Leaf)
+	if t.TLSClientConfig == nil {
+		t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	t.TLSClientConfig.RootCAs = pool
+	return nil
+}
