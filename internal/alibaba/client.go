@@ -18,6 +18,7 @@ import (
 	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/responses"
+	"github.com/aliyun/credentials-go/credentials/providers"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/cloudtask/terraform-provider-cloudtask/internal/endpoint"
@@ -67,13 +68,18 @@ type ClientOptions struct {
 
 // Client reads the Alibaba Cloud task APIs. It is safe for concurrent use.
 type Client struct {
-	creds     Credentials
+	// creds are the credentials found when the client was made: their region, and their
+	// access key as the limiter's key. Requests are signed with provider's, which may be
+	// refreshed.
+	creds Credentials
+	// provider gives the credentials of each request; see providerCredentials.
+	provider  providers.CredentialsProvider
 	endpoints map[string]endpoint.Endpoint // by service name
 	// unavailable holds, by service name, why a service has no endpoint (BDRC outside its
 	// regions). It fails that service's reads only, so the other services keep working.
 	unavailable map[string]error
 	backoff     wait.Backoff
-	redact      redactor
+	redact      *redactor
 	userAgent   string
 	rate        int
 	// attemptTimeout bounds one request when the caller's deadline is further away.
@@ -119,9 +125,24 @@ func NewClient(cfg Config, opts ClientOptions) (*Client, error) {
 		// No home directory only means no profile file to read.
 		home, _ = os.UserHomeDir()
 	}
-	creds, err := Resolve(cfg, opts.Getenv, home)
+	r, err := resolve(cfg, opts.Getenv, home)
 	if err != nil {
 		return nil, err
+	}
+	creds := r.creds
+	redact := newRedactor(creds.SecretKey, creds.SecurityToken)
+	if cfg.AssumeRole != nil {
+		if r.provider, err = assumeRoleProvider(cfg, r.provider); err != nil {
+			return nil, err
+		}
+		// Assume the role now, so that a refused role is a set-up error, not a failed read.
+		if _, err := r.provider.GetCredentials(); err != nil {
+			var urlErr *url.Error
+			if errors.As(err, &urlErr) {
+				err = urlErr.Err // the URL holds the base credential's signature
+			}
+			return nil, fmt.Errorf("alibaba.assume_role: assuming role %s: %s", cfg.AssumeRole.RoleArn, redact.clean(err.Error()))
+		}
 	}
 	if !regionPattern.MatchString(creds.Region) {
 		return nil, fmt.Errorf("alibaba.region %q is not a valid region id", creds.Region)
@@ -131,7 +152,8 @@ func NewClient(cfg Config, opts ClientOptions) (*Client, error) {
 		endpoints:   map[string]endpoint.Endpoint{},
 		unavailable: map[string]error{},
 		backoff:     wait.DefaultBackoff(),
-		redact:      newRedactor(creds.SecretKey, creds.SecurityToken),
+		redact:      redact,
+		provider:    r.provider,
 		userAgent:   opts.UserAgent,
 		rate:        opts.ratePerSecond,
 
@@ -186,10 +208,7 @@ func (c *Client) newConn() (*sdkConn, error) {
 	transport := &contextTransport{}
 	config.Transport = transport
 
-	var cred auth.Credential = credentials.NewAccessKeyCredential(c.creds.AccessKey, c.creds.SecretKey)
-	if c.creds.SecurityToken != "" {
-		cred = credentials.NewStsTokenCredential(c.creds.AccessKey, c.creds.SecretKey, c.creds.SecurityToken)
-	}
+	var cred auth.Credential = &providerCredentials{c: c}
 	client, err := sdk.NewClientWithOptions(c.creds.Region, config, cred)
 	if err != nil {
 		return nil, fmt.Errorf("creating the Alibaba Cloud SDK client: %s", c.redact.clean(err.Error()))
@@ -204,6 +223,35 @@ func (c *Client) newConn() (*sdkConn, error) {
 	}
 	return &sdkConn{client: client, transport: transport}, nil
 }
+
+// providerCredentials hands the SDK, for every request it signs, the credentials of the
+// client's credentials-go provider, so temporary credentials are refreshed during a long
+// wait instead of expiring. credentials-go's refreshing providers are not safe for
+// concurrent use, hence the lock. Every secret handed out joins the redactor.
+type providerCredentials struct {
+	c  *Client
+	mu sync.Mutex
+}
+
+// GetCredentials implements the SDK's credentials.CredentialsProvider.
+func (p *providerCredentials) GetCredentials() (*credentials.Credentials, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	cc, err := p.c.provider.GetCredentials()
+	if err != nil {
+		return nil, fmt.Errorf("getting Alibaba Cloud credentials (%s): %s", p.c.provider.GetProviderName(), p.c.redact.clean(err.Error()))
+	}
+	p.c.redact.add(cc.AccessKeySecret, cc.SecurityToken)
+	return &credentials.Credentials{
+		AccessKeyId:     cc.AccessKeyId,
+		AccessKeySecret: cc.AccessKeySecret,
+		SecurityToken:   cc.SecurityToken,
+		ProviderName:    cc.ProviderName,
+	}, nil
+}
+
+// GetProviderName implements the SDK's credentials.CredentialsProvider.
+func (p *providerCredentials) GetProviderName() string { return p.c.provider.GetProviderName() }
 
 func (c *Client) takeConn() (*sdkConn, error) {
 	c.mu.Lock()

@@ -1,13 +1,19 @@
 package alibaba
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/aliyun/credentials-go/credentials/providers"
+
+	"github.com/cloudtask/terraform-provider-cloudtask/internal/endpoint"
 )
 
 // DefaultRegion is the region used when none is configured anywhere.
@@ -36,13 +42,28 @@ var (
 // service's default endpoint for the region.
 type Endpoints struct {
 	PolarDB, BDRC, Alidns string
+	// STS is the host (and port) of STS for AssumeRole; credentials-go reaches it over
+	// HTTPS only. "" is sts.aliyuncs.com.
+	STS string
 }
 
 // Config is the provider's alibaba block as configured (empty strings = not set).
 type Config struct {
 	AccessKey, SecretKey, SecurityToken, Region, Profile string
-	Endpoints                                            Endpoints
+	// AssumeRole, when set, assumes a RAM role with the base credentials.
+	AssumeRole *AssumeRole
+	Endpoints  Endpoints
 }
+
+// AssumeRole is the provider's alibaba.assume_role block (zero values = not set).
+type AssumeRole struct {
+	RoleArn, SessionName string
+	SessionDuration      int // seconds
+	Policy, ExternalID   string
+}
+
+// DefaultSessionName is the role session name when assume_role names none.
+const DefaultSessionName = "terraform-provider-cloudtask"
 
 // Credentials are the resolved values a client signs with.
 type Credentials struct {
@@ -93,19 +114,15 @@ func (e *ProfileError) Error() string {
 	return fmt.Sprintf("Alibaba Cloud profile %q in %s: %s", e.Profile, profileFileDisplay, e.Reason)
 }
 
-// cliConfig is the subset of the aliyun CLI configuration file this provider reads.
-type cliConfig struct {
-	Current  string       `json:"current"`
-	Profiles []cliProfile `json:"profiles"`
-}
-
-type cliProfile struct {
-	Name            string `json:"name"`
-	Mode            string `json:"mode"`
-	AccessKeyID     string `json:"access_key_id"`
-	AccessKeySecret string `json:"access_key_secret"`
-	StsToken        string `json:"sts_token"`
-	RegionID        string `json:"region_id"`
+// profileIndex is what this provider reads of the aliyun CLI configuration file itself: the
+// current profile, the profile names and their regions, which credentials-go does not expose.
+// The credentials of a profile, in every mode, come from credentials-go's CLI profile provider.
+type profileIndex struct {
+	Current  string `json:"current"`
+	Profiles []struct {
+		Name     string `json:"name"`
+		RegionID string `json:"region_id"`
+	} `json:"profiles"`
 }
 
 // Resolve applies the precedence of the provider configuration: the argument, then the
@@ -113,12 +130,30 @@ type cliProfile struct {
 //
 // Each field is resolved on its own, as the alicloud provider does, so an access key in the
 // configuration may be paired with a secret from the environment. The one exception is the
-// profile's sts_token: it is used only when the profile also supplied the access key,
+// profile's security token: it is used only when the profile also supplied the access key,
 // because a security token is worthless with any other key. The profile is the argument,
 // then ALIBABA_CLOUD_PROFILE, ALICLOUD_PROFILE, then the file's "current", then "default".
-// The file is read only when a field is still unresolved; a profile in a mode other than AK
-// or StsToken is an error when it would have to supply the credentials.
+// The file is read only when a field is still unresolved. A profile's credentials come from
+// credentials-go, so every mode of the aliyun CLI works (AK, StsToken, RamRoleArn,
+// EcsRamRole, OIDC, ChainableRamRoleArn, ...); the values returned are the ones valid now.
+//
+// Resolve does not assume the role of cfg.AssumeRole: it returns the base credentials.
 func Resolve(cfg Config, getenv func(string) string, home string) (Credentials, error) {
+	r, err := resolve(cfg, getenv, home)
+	if err != nil {
+		return Credentials{}, err
+	}
+	return r.creds, nil
+}
+
+// resolved is the outcome of resolve: the credentials valid now, and the provider that
+// gives the credentials of each later request (refreshing temporary ones).
+type resolved struct {
+	creds    Credentials
+	provider providers.CredentialsProvider
+}
+
+func resolve(cfg Config, getenv func(string) string, home string) (resolved, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
@@ -142,45 +177,55 @@ func Resolve(cfg Config, getenv func(string) string, home string) (Credentials, 
 	region := pick(cfg.Region, envRegion)
 	profileName := pick(cfg.Profile, envProfile).value
 
+	var profileProvider providers.CredentialsProvider
 	tried := ""
 	if key.value == "" || secret.value == "" || region.value == "" {
-		file, err := readCLIConfig(home)
+		file, index, err := readProfileIndex(home)
 		if err != nil {
-			return Credentials{}, err
+			return resolved{}, err
 		}
-		if file != nil {
+		if index != nil {
 			explicit := profileName != ""
 			if !explicit {
-				profileName = file.Current
+				profileName = index.Current
 			}
 			if profileName == "" {
 				profileName = "default"
 			}
 			tried = profileName
-			p := file.find(profileName)
-			if p == nil && explicit {
-				return Credentials{}, &ProfileError{Profile: profileName, Reason: "no profile of that name"}
+			found, regionID := false, ""
+			for _, p := range index.Profiles {
+				if p.Name == profileName {
+					found, regionID = true, p.RegionID
+					break
+				}
 			}
-			if p != nil {
+			if !found && explicit {
+				return resolved{}, &ProfileError{Profile: profileName, Reason: "no profile of that name"}
+			}
+			if found {
 				source := fmt.Sprintf("profile %s in %s", profileName, profileFileDisplay)
-				if region.value == "" && p.RegionID != "" {
-					region = field{p.RegionID, source}
+				if region.value == "" && regionID != "" {
+					region = field{regionID, source}
 				}
 				if key.value == "" || secret.value == "" {
-					switch p.Mode {
-					case "", "AK", "StsToken":
-					default:
-						return Credentials{}, &ProfileError{Profile: profileName, Reason: fmt.Sprintf(
-							"mode %q is not supported; use a profile in mode AK or StsToken, or set access_key and secret_key", p.Mode)}
+					p, cc, err := profileCredentials(file, profileName)
+					if err != nil {
+						return resolved{}, err
 					}
-					if key.value == "" && p.AccessKeyID != "" {
-						key = field{p.AccessKeyID, source}
-						if token.value == "" && p.Mode == "StsToken" && p.StsToken != "" {
-							token = field{p.StsToken, source}
+					if key.value == "" && secret.value == "" && cc.AccessKeyId != "" && cc.AccessKeySecret != "" {
+						// The profile supplies the whole credential: its provider serves every
+						// request, refreshing temporary credentials as they near expiry.
+						profileProvider = p
+					}
+					if key.value == "" && cc.AccessKeyId != "" {
+						key = field{cc.AccessKeyId, source}
+						if token.value == "" && cc.SecurityToken != "" {
+							token = field{cc.SecurityToken, source}
 						}
 					}
-					if secret.value == "" && p.AccessKeySecret != "" {
-						secret = field{p.AccessKeySecret, source}
+					if secret.value == "" && cc.AccessKeySecret != "" {
+						secret = field{cc.AccessKeySecret, source}
 					}
 				}
 			}
@@ -188,10 +233,10 @@ func Resolve(cfg Config, getenv func(string) string, home string) (Credentials, 
 	}
 
 	if key.value == "" {
-		return Credentials{}, &MissingCredentialsError{Attribute: "access_key", EnvVars: envAccessKey, ProfileTried: tried}
+		return resolved{}, &MissingCredentialsError{Attribute: "access_key", EnvVars: envAccessKey, ProfileTried: tried}
 	}
 	if secret.value == "" {
-		return Credentials{}, &MissingCredentialsError{Attribute: "secret_key", EnvVars: envSecretKey, ProfileTried: tried}
+		return resolved{}, &MissingCredentialsError{Attribute: "secret_key", EnvVars: envSecretKey, ProfileTried: tried}
 	}
 	if region.value == "" {
 		region.value = DefaultRegion
@@ -204,32 +249,84 @@ func Resolve(cfg Config, getenv func(string) string, home string) (Credentials, 
 		}
 		source = strings.Join(parts, ", ")
 	}
-	return Credentials{
+	creds := Credentials{
 		AccessKey:     key.value,
 		SecretKey:     secret.value,
 		SecurityToken: token.value,
 		Region:        region.value,
 		Source:        source,
-	}, nil
+	}
+	if profileProvider != nil && token.source != key.source && token.value != "" {
+		// A token from the configuration or the environment overrides the profile's own:
+		// the values are fixed, not the profile's provider.
+		profileProvider = nil
+	}
+	if profileProvider != nil {
+		return resolved{creds: creds, provider: profileProvider}, nil
+	}
+	p, err := staticProvider(creds)
+	if err != nil {
+		return resolved{}, err
+	}
+	return resolved{creds: creds, provider: p}, nil
 }
 
-// readCLIConfig reads <home>/.aliyun/config.json; a missing file (or no home) is nil, nil.
-func readCLIConfig(home string) (*cliConfig, error) {
-	if home == "" {
-		return nil, nil
+// staticProvider is credentials-go's provider of fixed credentials: AK, or StsToken when
+// there is a security token.
+func staticProvider(c Credentials) (providers.CredentialsProvider, error) {
+	if c.SecurityToken != "" {
+		return providers.NewStaticSTSCredentialsProviderBuilder().
+			WithAccessKeyId(c.AccessKey).WithAccessKeySecret(c.SecretKey).WithSecurityToken(c.SecurityToken).Build()
 	}
-	data, err := os.ReadFile(filepath.Join(home, ".aliyun", "config.json"))
+	return providers.NewStaticAKCredentialsProviderBuilder().
+		WithAccessKeyId(c.AccessKey).WithAccessKeySecret(c.SecretKey).Build()
+}
+
+// profileCredentials builds credentials-go's CLI profile provider for one profile of file
+// and fetches its current credentials. The library's messages name the file by its real
+// path, which is replaced with profileFileDisplay.
+func profileCredentials(file, name string) (providers.CredentialsProvider, *providers.Credentials, error) {
+	clean := func(err error) error {
+		// A failed request's URL holds its signature and any security token: keep the cause.
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			err = urlErr.Err
+		}
+		msg := strings.ReplaceAll(err.Error(), file, profileFileDisplay)
+		return &ProfileError{Profile: name, Reason: msg}
+	}
+	p, err := providers.NewCLIProfileCredentialsProviderBuilder().
+		WithProfileFile(file).WithProfileName(name).Build()
+	if err != nil {
+		return nil, nil, clean(err)
+	}
+	cc, err := p.GetCredentials()
+	if err != nil {
+		return nil, nil, clean(err)
+	}
+	return p, cc, nil
+}
+
+// readProfileIndex reads <home>/.aliyun/config.json; a missing file (or no home) is
+// "", nil, nil. It returns the file's path for credentials-go.
+func readProfileIndex(home string) (string, *profileIndex, error) {
+	if home == "" {
+		return "", nil, nil
+	}
+	file := filepath.Join(home, ".aliyun", "config.json")
+	data, err := os.ReadFile(file)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return "", nil, nil
 	}
 	if err != nil {
-		return nil, &ProfileError{Reason: "cannot be read: " + unwrapPathError(err).Error()}
+		return "", nil, &ProfileError{Reason: "cannot be read: " + unwrapPathError(err).Error()}
 	}
-	var file cliConfig
-	if err := json.Unmarshal(data, &file); err != nil {
-		return nil, &ProfileError{Reason: "is not valid JSON: " + err.Error()}
+	var index profileIndex
+	// The file holds secrets: the message is json's own, which never quotes the input.
+	if err := json.Unmarshal(data, &index); err != nil {
+		return "", nil, &ProfileError{Reason: "is not valid JSON: " + err.Error()}
 	}
-	return &file, nil
+	return file, &index, nil
 }
 
 // unwrapPathError drops the file path from an *fs.PathError so messages stay machine-neutral.
@@ -241,11 +338,44 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-func (c *cliConfig) find(name string) *cliProfile {
-	for i := range c.Profiles {
-		if c.Profiles[i].Name == name {
-			return &c.Profiles[i]
-		}
+// assumeRoleProvider wraps base in credentials-go's RamRoleArn provider for cfg.AssumeRole.
+func assumeRoleProvider(cfg Config, base providers.CredentialsProvider) (providers.CredentialsProvider, error) {
+	ar := cfg.AssumeRole
+	if ar.RoleArn == "" {
+		return nil, errors.New("alibaba.assume_role.role_arn is not set: it is required when the assume_role block is present")
 	}
-	return nil
+	host, err := stsHost(cfg.Endpoints.STS)
+	if err != nil {
+		return nil, err
+	}
+	b := providers.NewRAMRoleARNCredentialsProviderBuilder().
+		WithCredentialsProvider(base).
+		WithRoleArn(ar.RoleArn).
+		WithRoleSessionName(cmp.Or(ar.SessionName, DefaultSessionName)).
+		WithDurationSeconds(ar.SessionDuration).
+		WithPolicy(ar.Policy).
+		WithExternalId(ar.ExternalID)
+	if host != "" {
+		b = b.WithStsEndpoint(host)
+	}
+	p, err := b.Build()
+	if err != nil {
+		return nil, fmt.Errorf("alibaba.assume_role: %w", err)
+	}
+	return p, nil
+}
+
+// stsHost turns the endpoints.sts override into the host[:port] credentials-go wants.
+func stsHost(override string) (string, error) {
+	if override == "" {
+		return "", nil
+	}
+	ep, err := endpoint.Parse(override)
+	if err != nil {
+		return "", fmt.Errorf("alibaba.endpoints.sts: %w", err)
+	}
+	if ep.Scheme != "https" {
+		return "", fmt.Errorf("alibaba.endpoints.sts %q: STS is reached over HTTPS only (credentials-go); use an https URL or a bare host", override)
+	}
+	return ep.HostPort(), nil
 }

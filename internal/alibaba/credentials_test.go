@@ -182,10 +182,17 @@ func TestResolveErrors(t *testing.T) {
 			contains:  []string{"alibaba.secret_key", `profile "default"`},
 		},
 		{
-			name:     "unsupported mode",
+			// credentials-go supports mode RamRoleArn; this profile lacks its ram_role_arn.
+			name:     "incomplete RamRoleArn profile",
 			cfg:      Config{Profile: "role"},
 			profiles: testProfiles,
-			contains: []string{`profile "role"`, `mode "RamRoleArn" is not supported`},
+			contains: []string{`profile "role"`, "RoleArn is empty"},
+		},
+		{
+			name:     "mode credentials-go does not know",
+			cfg:      Config{Profile: "odd"},
+			profiles: `{"profiles":[{"name":"odd","mode":"Telepathy","access_key_id":"AK_ODD","access_key_secret":"SK_ODD"}]}`,
+			contains: []string{`profile "odd"`, "unsupported profile mode 'Telepathy'"},
 		},
 		{
 			name:     "named profile missing",
@@ -223,7 +230,7 @@ func TestResolveErrors(t *testing.T) {
 					t.Errorf("%q lacks %q", err.Error(), s)
 				}
 			}
-			if strings.Contains(err.Error(), home) {
+			if strings.Contains(err.Error(), home) || strings.Contains(err.Error(), "SK_") {
 				t.Errorf("%q shows the home directory", err.Error())
 			}
 			if !IsAuthError(err) {
@@ -266,5 +273,46 @@ func TestNewClient(t *testing.T) {
 	var missing *MissingCredentialsError
 	if _, err := NewClient(Config{}, ClientOptions{Getenv: noEnv, Home: home}); !errors.As(err, &missing) {
 		t.Errorf("no credentials: %v, want *MissingCredentialsError", err)
+	}
+}
+
+// TestResolveProvider checks which credentials-go provider signs the requests: the CLI
+// profile provider when the profile supplies the whole credential (so its temporary
+// credentials are refreshed), fixed values when any part comes from elsewhere.
+func TestResolveProvider(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		cfg       Config
+		env       map[string]string
+		wantName  string
+		wantToken string
+	}{
+		{name: "AK profile", cfg: Config{Profile: "work"}, wantName: "cli_profile"},
+		{name: "StsToken profile", cfg: Config{Profile: "sts"}, wantName: "cli_profile", wantToken: "TOKEN_STS"},
+		{name: "token from the environment", cfg: Config{Profile: "sts"}, env: map[string]string{"ALICLOUD_SECURITY_TOKEN": "TOKEN_ENV"},
+			wantName: "static_sts", wantToken: "TOKEN_ENV"},
+		{name: "key from the configuration", cfg: Config{AccessKey: "AK_ARG", Profile: "sts"}, wantName: "static_ak"},
+		{name: "arguments", cfg: Config{AccessKey: "AK_ARG", SecretKey: "SK_ARG", SecurityToken: "TOKEN_ARG"}, wantName: "static_sts", wantToken: "TOKEN_ARG"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			home := writeProfiles(t, testProfiles)
+			r, err := resolve(tt.cfg, func(k string) string { return tt.env[k] }, home)
+			if err != nil {
+				t.Fatalf("resolve: %v", err)
+			}
+			if got := r.provider.GetProviderName(); got != tt.wantName {
+				t.Errorf("provider %q, want %q", got, tt.wantName)
+			}
+			cc, err := r.provider.GetCredentials()
+			if err != nil {
+				t.Fatalf("GetCredentials: %v", err)
+			}
+			if cc.AccessKeyId != r.creds.AccessKey || cc.AccessKeySecret != r.creds.SecretKey || cc.SecurityToken != tt.wantToken {
+				t.Errorf("provider gives %s/%s/%q, resolved %+v", cc.AccessKeyId, cc.AccessKeySecret, cc.SecurityToken, r.creds)
+			}
+		})
 	}
 }

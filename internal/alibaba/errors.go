@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"sync"
 	"syscall"
 )
 
@@ -212,28 +213,46 @@ const maxMessageLen = 512
 const stringToSignMarker = "server string to sign is:"
 
 // redactor removes credentials from text that came from the wire.
+// Credentials that are refreshed add their new secrets as they arrive. It is safe for
+// concurrent use.
 type redactor struct {
+	mu      sync.Mutex
+	seen    map[string]bool
 	secrets []string
 }
 
-func newRedactor(values ...string) redactor {
-	var r redactor
+func newRedactor(values ...string) *redactor {
+	r := &redactor{}
+	r.add(values...)
+	return r
+}
+
+// add makes clean remove values too.
+func (r *redactor) add(values ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	for _, v := range values {
-		if len(v) < 4 {
+		if len(v) < 4 || r.seen[v] {
 			continue
 		}
+		if r.seen == nil {
+			r.seen = map[string]bool{}
+		}
+		r.seen[v] = true
 		// The RPC string to sign holds values percent-encoded twice.
 		once := url.QueryEscape(v)
 		r.secrets = append(r.secrets, v, once, url.QueryEscape(once))
 	}
-	return r
 }
 
-func (r redactor) clean(s string) string {
+func (r *redactor) clean(s string) string {
+	r.mu.Lock()
+	secrets := r.secrets
+	r.mu.Unlock()
 	if i := strings.Index(s, stringToSignMarker); i >= 0 {
 		s = strings.TrimSpace(s[:i])
 	}
-	for _, secret := range r.secrets {
+	for _, secret := range secrets {
 		s = strings.ReplaceAll(s, secret, "[redacted]")
 	}
 	if len(s) > maxMessageLen {

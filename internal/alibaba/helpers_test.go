@@ -26,7 +26,7 @@ func newEmulatorClient(t *testing.T, srv *emulator.Server, cfg Config) *Client {
 	if cfg.SecretKey == "" {
 		cfg.SecretKey = emulator.AlibabaAccessKeySecret
 	}
-	cfg.Endpoints = Endpoints{PolarDB: srv.URL(), BDRC: srv.URL(), Alidns: srv.URL()}
+	cfg.Endpoints = Endpoints{PolarDB: srv.URL(), BDRC: srv.URL(), Alidns: srv.URL(), STS: cfg.Endpoints.STS}
 	backoff := testBackoff
 	c, err := NewClient(cfg, ClientOptions{Getenv: noEnv, Home: t.TempDir(), UserAgent: "terraform-provider-cloudtask/test", Backoff: &backoff})
 	if err != nil {

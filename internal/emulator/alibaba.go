@@ -117,6 +117,9 @@ func invalidParam(name string) *apiError {
 func (s *Server) alibabaSecret(ak string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if cred, ok := s.sts[ak]; ok {
+		return cred.secret, true
+	}
 	creds := s.sc.AlibabaCredentials
 	if creds == nil {
 		creds = map[string]string{AlibabaAccessKeyID: AlibabaAccessKeySecret}
@@ -188,6 +191,9 @@ func (s *Server) verifyRPC(c *call) *apiError {
 	if e := checkFreshness(c.now, ts, alibabaClockSkew); e != nil {
 		return e
 	}
+	if e := s.checkSecurityToken(p["AccessKeyId"], p["SecurityToken"], c.now); e != nil {
+		return e
+	}
 	keys := make([]string, 0, len(p))
 	for k := range p {
 		if k != "Signature" {
@@ -250,6 +256,9 @@ func (s *Server) verifyROA(c *call) *apiError {
 		return &apiError{http.StatusBadRequest, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted."}
 	}
 	if e := checkFreshness(c.now, dt, alibabaClockSkew); e != nil {
+		return e
+	}
+	if e := s.checkSecurityToken(ak, h.Get("x-acs-security-token"), c.now); e != nil {
 		return e
 	}
 	if md := h.Get("Content-MD5"); md != "" {

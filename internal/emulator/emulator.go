@@ -98,11 +98,17 @@ type Server struct {
 	requests                       map[string][]Request
 	connections                    int
 
-	startErr  error
-	httpSrv   *http.Server
-	listener  net.Listener
-	done      chan struct{}
-	closeOnce sync.Once
+	// sts holds the temporary Alibaba credentials by access key; issued lists them in order.
+	sts    map[string]stsCredential
+	issued []IssuedCredential
+
+	startErr    error
+	tlsSrv      *http.Server
+	tlsListener net.Listener
+	httpSrv     *http.Server
+	listener    net.Listener
+	done        chan struct{}
+	closeOnce   sync.Once
 }
 
 type answerKey struct{ api, code string }
@@ -180,6 +186,10 @@ func (s *Server) Start(addr string) error {
 		ConnState:         s.countConnections,
 	}
 	go func() { _ = s.httpSrv.Serve(ln) }()
+	if err := s.startTLS(addr); err != nil {
+		_ = s.httpSrv.Close()
+		return err
+	}
 	return nil
 }
 
@@ -204,6 +214,11 @@ func (s *Server) Close() error {
 		defer cancel()
 		if err = s.httpSrv.Shutdown(ctx); err != nil {
 			err = s.httpSrv.Close()
+		}
+		if s.tlsSrv != nil {
+			if tlsErr := s.tlsSrv.Shutdown(ctx); tlsErr != nil {
+				_ = s.tlsSrv.Close()
+			}
 		}
 	})
 	return err
@@ -432,6 +447,8 @@ func (s *Server) serve(c *call) answer {
 		out, e = s.describeTencentTask(c)
 	case APIAlidnsBatchResult:
 		out, e = s.describeBatchResultCount(c)
+	case APIAlibabaSTS:
+		out, e = s.assumeRole(c)
 	}
 	if e != nil {
 		return s.cut(c, s.render(c, e))
@@ -488,6 +505,8 @@ func (s *Server) route(c *call) *apiError {
 		c.api = APIPolarDBTasks
 	case "DescribeBatchResultCount@2015-01-09":
 		c.api = APIAlidnsBatchResult
+	case "AssumeRole@2015-04-01":
+		c.api = APIAlibabaSTS
 	default:
 		return notFoundAction()
 	}

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"maps"
 	"strconv"
+	"strings"
 	"time"
 )
 
 // Request is one request that passed signature verification, as the API saw
-// it. It holds no credentials, tokens or signatures.
+// it. It holds no secrets or signatures; AccessKeyID and SecurityToken say
+// which credential signed it, so tests can tell temporary keys from long-term ones.
 type Request struct {
 	// Params are the API's own parameters, flattened the way the wire has
 	// them: the business query and form parameters of an Alibaba RPC call;
@@ -26,6 +28,9 @@ type Request struct {
 	// UserAgent is the request's User-Agent header, which names the client
 	// and its version.
 	UserAgent string
+	// AccessKeyID and SecurityToken are the Alibaba credential the request was signed
+	// with (RPC parameters or ROA headers); empty for Tencent.
+	AccessKeyID, SecurityToken string
 }
 
 // rpcCommonParams are the parameters every Alibaba RPC request carries for
@@ -56,7 +61,8 @@ func (s *Server) Requests(api string) []Request {
 	recorded := s.requests[api]
 	out := make([]Request, len(recorded))
 	for i, r := range recorded {
-		out[i] = Request{Params: maps.Clone(r.Params), Region: r.Region, At: r.At, UserAgent: r.UserAgent}
+		out[i] = r
+		out[i].Params = maps.Clone(r.Params)
 	}
 	return out
 }
@@ -72,7 +78,10 @@ func (s *Server) record(c *call) {
 			}
 		}
 		r.Region = c.params["RegionId"]
+		r.AccessKeyID, r.SecurityToken = c.params["AccessKeyId"], c.params["SecurityToken"]
 	case familyROA:
+		r.AccessKeyID, _, _ = strings.Cut(strings.TrimPrefix(c.r.Header.Get("Authorization"), "acs "), ":")
+		r.SecurityToken = c.r.Header.Get("x-acs-security-token")
 		maps.Copy(r.Params, c.params)
 		r.Params["TaskId"] = c.taskID
 	case familyTencent:

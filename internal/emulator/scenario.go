@@ -20,6 +20,10 @@ type Scenario struct {
 	// TencentCredentials maps SecretId to SecretKey; nil accepts
 	// TencentSecretID/TencentSecretKey.
 	TencentCredentials map[string]string `json:"tencent_credentials"`
+	// AlibabaSTSLifetime is a Go duration string: how long the temporary credentials of
+	// STS AssumeRole stay valid. Empty means the DurationSeconds of the request. Tests set a
+	// short one to make a wait outlive its first temporary credentials.
+	AlibabaSTSLifetime string `json:"alibaba_sts_lifetime,omitempty"`
 	// TencentRateLimit is the number of Tencent DescribeTask requests allowed in
 	// any sliding one-second window; 0 means 3 (the documented limit) and a
 	// negative value disables the limit. Only requests with a valid signature
@@ -210,6 +214,11 @@ func (sc *Scenario) Validate() error {
 		return nil
 	}
 	var errs []error
+	if sc.AlibabaSTSLifetime != "" {
+		if d, err := time.ParseDuration(sc.AlibabaSTSLifetime); err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("alibaba_sts_lifetime %q is not a positive duration", sc.AlibabaSTSLifetime))
+		}
+	}
 	seen := map[string]bool{}
 	dup := func(kind, id string) {
 		key := kind + "\x00" + id

@@ -8,6 +8,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/cloudtask/terraform-provider-cloudtask/internal/alibaba"
+	"github.com/cloudtask/terraform-provider-cloudtask/internal/emulator"
 	"github.com/cloudtask/terraform-provider-cloudtask/internal/tencent"
 	"github.com/cloudtask/terraform-provider-cloudtask/internal/testenv"
 )
@@ -24,7 +25,14 @@ var ambient testenv.Ambient
 // It also fails the tests when a goroutine outlives them: a read, a wait or an interrupted wait
 // that is not cleaned up when its context ends. The idle keep-alive connections of the
 // adapters' shared transports are closed first.
+//
+// http.DefaultTransport trusts the emulator's TLS listener, which credentials-go's STS calls
+// need.
 func TestMain(m *testing.M) {
+	if err := emulator.TrustInDefaultTransport(); err != nil {
+		fmt.Fprintln(os.Stderr, "trust the emulator's TLS listener:", err)
+		os.Exit(2)
+	}
 	var cleanup func()
 	var err error
 	ambient, cleanup, err = testenv.Isolate()

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -56,13 +57,23 @@ type alibabaModel struct {
 	SecurityToken types.String           `tfsdk:"security_token"`
 	Region        types.String           `tfsdk:"region"`
 	Profile       types.String           `tfsdk:"profile"`
+	AssumeRole    *assumeRoleModel       `tfsdk:"assume_role"`
 	Endpoints     *alibabaEndpointsModel `tfsdk:"endpoints"`
+}
+
+type assumeRoleModel struct {
+	RoleArn         types.String `tfsdk:"role_arn"`
+	SessionName     types.String `tfsdk:"session_name"`
+	SessionDuration types.Int64  `tfsdk:"session_duration"`
+	Policy          types.String `tfsdk:"policy"`
+	ExternalID      types.String `tfsdk:"external_id"`
 }
 
 type alibabaEndpointsModel struct {
 	PolarDB types.String `tfsdk:"polardb"`
 	BDRC    types.String `tfsdk:"bdrc"`
 	Alidns  types.String `tfsdk:"alidns"`
+	STS     types.String `tfsdk:"sts"`
 }
 
 type tencentModel struct {
@@ -134,18 +145,60 @@ func (p *cloudtaskProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					},
 					"profile": schema.StringAttribute{
 						Optional: true,
-						MarkdownDescription: "Profile name in `~/.aliyun/config.json` (modes `AK` and " +
-							"`StsToken`). Environment: `ALIBABA_CLOUD_PROFILE`, then `ALICLOUD_PROFILE`; " +
-							"otherwise the file's current profile.",
+						MarkdownDescription: "Profile name in `~/.aliyun/config.json`, read with the official " +
+							"credential library (credentials-go), so every aliyun CLI mode works: `AK`, `StsToken`, " +
+							"`RamRoleArn`, `ChainableRamRoleArn`, `EcsRamRole`, `OIDC` and the others it knows. " +
+							"Temporary credentials of a profile are refreshed during long waits. Environment: " +
+							"`ALIBABA_CLOUD_PROFILE`, then `ALICLOUD_PROFILE`; otherwise the file's current " +
+							"profile, then `default`.",
 					},
 				},
 				Blocks: map[string]schema.Block{
+					"assume_role": schema.SingleNestedBlock{
+						MarkdownDescription: "Assume a RAM role (STS AssumeRole, through credentials-go's " +
+							"RamRoleArn provider) on top of whatever supplied the base credentials: the " +
+							"arguments, the environment or the profile. The temporary credentials are " +
+							"refreshed before they expire, also during a long wait.",
+						Attributes: map[string]schema.Attribute{
+							"role_arn": schema.StringAttribute{
+								Optional: true,
+								MarkdownDescription: "ARN of the role, `acs:ram::<account>:role/<name>`; required " +
+									"when the block is present.",
+							},
+							"session_name": schema.StringAttribute{
+								Optional:            true,
+								MarkdownDescription: "Role session name. Default `terraform-provider-cloudtask`.",
+							},
+							"session_duration": schema.Int64Attribute{
+								Optional: true,
+								MarkdownDescription: "Lifetime of the temporary credentials in seconds, from 900 " +
+									"to the role's maximum. Default 3600.",
+								Validators: []validator.Int64{int64validator.AtLeast(900)},
+							},
+							"policy": schema.StringAttribute{
+								Optional:            true,
+								MarkdownDescription: "A policy document (JSON) that narrows the role's permissions.",
+							},
+							"external_id": schema.StringAttribute{
+								Optional:            true,
+								MarkdownDescription: "External ID the role's trust policy asks for.",
+							},
+						},
+					},
 					"endpoints": schema.SingleNestedBlock{
 						MarkdownDescription: "Endpoint overrides per service.",
 						Attributes: map[string]schema.Attribute{
 							"polardb": endpoint("PolarDB", "https://polardb.aliyuncs.com"),
 							"bdrc":    bdrcEndpoint,
 							"alidns":  endpoint("Alidns", "https://alidns.aliyuncs.com"),
+							"sts": schema.StringAttribute{
+								Optional: true,
+								MarkdownDescription: "Override of the STS endpoint that `assume_role` calls, " +
+									"such as `sts.cn-shanghai.aliyuncs.com`: a host and optional port, or an " +
+									"`https` URL. credentials-go speaks only HTTPS to STS, so `http` is refused. " +
+									"The default is `sts.aliyuncs.com`.",
+								Validators: []validator.String{endpointValidator{}},
+							},
 						},
 					},
 				},
@@ -299,6 +352,16 @@ func alibabaConfig(m *alibabaModel) alibaba.Config {
 			PolarDB: m.Endpoints.PolarDB.ValueString(),
 			BDRC:    m.Endpoints.BDRC.ValueString(),
 			Alidns:  m.Endpoints.Alidns.ValueString(),
+			STS:     m.Endpoints.STS.ValueString(),
+		}
+	}
+	if r := m.AssumeRole; r != nil {
+		cfg.AssumeRole = &alibaba.AssumeRole{
+			RoleArn:         r.RoleArn.ValueString(),
+			SessionName:     r.SessionName.ValueString(),
+			SessionDuration: int(r.SessionDuration.ValueInt64()),
+			Policy:          r.Policy.ValueString(),
+			ExternalID:      r.ExternalID.ValueString(),
 		}
 	}
 	return cfg
