@@ -86,7 +86,8 @@ func NewClient(cfg Config, opts ClientOptions) (*Client, error) {
 	prof.HttpProfile.Endpoint = ep.HostPort()
 	prof.HttpProfile.Scheme = strings.ToUpper(ep.Scheme)
 	prof.HttpProfile.ReqMethod = "POST"
-	prof.HttpProfile.ReqTimeout = int(requestTimeout / time.Second)
+	// No http.Client.Timeout: answerTransport bounds each exchange by requestTimeout instead.
+	prof.HttpProfile.ReqTimeout = 0
 	prof.Language = "en-US"
 	// The SDK's retries resend the same signed request and sleep without the context; retries
 	// happen in DescribeTask instead, each one signed afresh.
