@@ -23,27 +23,8 @@ func writeGuide(w io.Writer, url string, sc *emulator.Scenario, providerDir stri
 	fmt.Fprintf(&b, "\nThe cloudtask emulator is listening at %s; Ctrl-C stops it.\n", url)
 	b.WriteString("Its credentials open only this emulator; they are not secrets.\n")
 	b.WriteString("\n# A provider block that reads every data source from the emulator:\n")
-	fmt.Fprintf(&b, `provider "cloudtask" {
-  alibaba {
-    access_key = %[2]q
-    secret_key = %[3]q
-    region     = "cn-shanghai"
-    endpoints {
-      polardb = %[1]q
-      bdrc    = %[1]q
-      alidns  = %[1]q
-    }
-  }
-  tencent {
-    secret_id  = %[4]q
-    secret_key = %[5]q
-    region     = "ap-guangzhou"
-    endpoints {
-      batch = %[1]q
-    }
-  }
-}
-`, url, aliID, aliSecret, tcID, tcSecret)
+	b.WriteString(emulator.ProviderBlock{URL: url, AlibabaAccessKeyID: aliID, AlibabaSecret: aliSecret,
+		TencentSecretID: tcID, TencentSecretKey: tcSecret}.HCL())
 
 	if ids := scenarioIDs(sc); len(ids) > 0 {
 		b.WriteString("\n# Tasks the scenario serves:\n")

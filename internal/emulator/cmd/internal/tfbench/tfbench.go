@@ -133,27 +133,11 @@ func (w *Workspace) Terraform(ctx context.Context, dir string, extraEnv []string
 // ProviderHeader is the terraform block and the provider configured for both clouds at the
 // emulator at url, with the emulator's default credentials.
 func ProviderHeader(url string) string {
-	return fmt.Sprintf(`terraform {
+	return `terraform {
   required_providers {
     cloudtask = { source = "cloudtask/cloudtask" }
   }
 }
 
-provider "cloudtask" {
-  alibaba {
-    access_key = %[2]q
-    secret_key = %[3]q
-    region     = "cn-hangzhou"
-    endpoints {
-      polardb = %[1]q
-      bdrc    = %[1]q
-      alidns  = %[1]q
-    }
-  }
-  tencent {
-    region = "ap-guangzhou"
-    endpoints { batch = %[1]q }
-  }
-}
-`, url, emulator.AlibabaAccessKeyID, emulator.AlibabaAccessKeySecret)
+` + emulator.ProviderBlock{URL: url}.HCL()
 }
