@@ -89,9 +89,9 @@ type dynamicSource struct {
 //     the environment alone (ALIBABA_CLOUD_OIDC_TOKEN_FILE or ALIBABA_CLOUD_OIDC_TOKEN
 //     present), then ALIBABA_CLOUD_CREDENTIALS_URI, then ALIBABA_CLOUD_ECS_METADATA.
 //
-// It returns nil when none applies: keys or the profile supply the credentials.
 // keysSet reports whether an access key or secret is set as an argument or in the
-// environment.
+// environment. It returns nil when no source here applies: keys or the profile supply the
+// credentials.
 func dynamicBase(cfg Config, getenv func(string) string, keysSet bool, ecsProxy string) (*dynamicSource, error) {
 	first := func(env []string) string {
 		for _, name := range env {
