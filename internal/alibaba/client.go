@@ -41,6 +41,9 @@ type ClientOptions struct {
 	// ratePerSecond is the client-side pace per API; 0 = defaultRateLimit. The first Client of
 	// an API, endpoint and access key sets it for the process.
 	ratePerSecond int
+	// ecsMetadataProxy, when set, is an HTTP proxy through which credentials-go reaches the
+	// ECS metadata service (its own seam, HttpOptions.Proxy): tests put a stand-in there.
+	ecsMetadataProxy string
 }
 
 // Client reads the Alibaba Cloud task APIs. It is safe for concurrent use.
@@ -83,12 +86,12 @@ func NewClient(cfg Config, opts ClientOptions) (*Client, error) {
 		// No home directory only means no profile file to read.
 		home, _ = os.UserHomeDir()
 	}
-	r, err := resolve(cfg, opts.Getenv, home)
+	r, err := resolve(cfg, opts.Getenv, home, opts.ecsMetadataProxy)
 	if err != nil {
 		return nil, err
 	}
 	creds := r.creds
-	redact := newRedactor(creds.SecretKey, creds.SecurityToken)
+	redact := newRedactor(append([]string{creds.SecretKey, creds.SecurityToken}, r.secrets...)...)
 	if cfg.AssumeRole != nil {
 		if r.provider, err = assumeRoleProvider(cfg, r.provider); err != nil {
 			return nil, err

@@ -52,7 +52,10 @@ type Config struct {
 	AccessKey, SecretKey, SecurityToken, Region, Profile string
 	// AssumeRole, when set, assumes a RAM role with the base credentials.
 	AssumeRole *AssumeRole
-	Endpoints  Endpoints
+	// AssumeRoleWithOIDC, when set, supplies the base credentials by exchanging an OIDC
+	// token for a role's (STS AssumeRoleWithOIDC); AssumeRole may chain on top of it.
+	AssumeRoleWithOIDC *AssumeRoleWithOIDC
+	Endpoints          Endpoints
 }
 
 // AssumeRole is the provider's alibaba.assume_role block (zero values = not set).
@@ -137,9 +140,14 @@ type profileIndex struct {
 // credentials-go, so every mode of the aliyun CLI works (AK, StsToken, RamRoleArn,
 // EcsRamRole, OIDC, ChainableRamRoleArn, ...); the values returned are the ones valid now.
 //
+// Before keys and profiles come the sources dynamicBase picks: the assume_role_with_oidc
+// block, then, when no key or secret is set as an argument or in the environment, OIDC,
+// a credentials URI or the ECS metadata service named by the environment. They still take
+// the region from the profile when the argument and the environment give none.
+//
 // Resolve does not assume the role of cfg.AssumeRole: it returns the base credentials.
 func Resolve(cfg Config, getenv func(string) string, home string) (Credentials, error) {
-	r, err := resolve(cfg, getenv, home)
+	r, err := resolve(cfg, getenv, home, "")
 	if err != nil {
 		return Credentials{}, err
 	}
@@ -151,9 +159,10 @@ func Resolve(cfg Config, getenv func(string) string, home string) (Credentials, 
 type resolved struct {
 	creds    Credentials
 	provider providers.CredentialsProvider
+	secrets  []string // besides the credentials, values to keep out of messages
 }
 
-func resolve(cfg Config, getenv func(string) string, home string) (resolved, error) {
+func resolve(cfg Config, getenv func(string) string, home, ecsProxy string) (resolved, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
@@ -177,56 +186,54 @@ func resolve(cfg Config, getenv func(string) string, home string) (resolved, err
 	region := pick(cfg.Region, envRegion)
 	profileName := pick(cfg.Profile, envProfile).value
 
+	dyn, err := dynamicBase(cfg, getenv, key.value != "" || secret.value != "", ecsProxy)
+	if err != nil {
+		return resolved{}, err
+	}
+	if dyn != nil {
+		if region.value == "" {
+			p, err := findProfile(home, profileName)
+			if err != nil {
+				return resolved{}, err
+			}
+			if p.found && p.regionID != "" {
+				region = field{p.regionID, p.source()}
+			}
+		}
+		return resolveDynamic(dyn, cmp.Or(region.value, DefaultRegion))
+	}
+
 	var profileProvider providers.CredentialsProvider
 	tried := ""
 	if key.value == "" || secret.value == "" || region.value == "" {
-		file, index, err := readProfileIndex(home)
+		p, err := findProfile(home, profileName)
 		if err != nil {
 			return resolved{}, err
 		}
-		if index != nil {
-			explicit := profileName != ""
-			if !explicit {
-				profileName = index.Current
+		tried = p.name
+		if p.found {
+			source := p.source()
+			if region.value == "" && p.regionID != "" {
+				region = field{p.regionID, source}
 			}
-			if profileName == "" {
-				profileName = "default"
-			}
-			tried = profileName
-			found, regionID := false, ""
-			for _, p := range index.Profiles {
-				if p.Name == profileName {
-					found, regionID = true, p.RegionID
-					break
+			if key.value == "" || secret.value == "" {
+				prov, cc, err := profileCredentials(p.file, p.name)
+				if err != nil {
+					return resolved{}, err
 				}
-			}
-			if !found && explicit {
-				return resolved{}, &ProfileError{Profile: profileName, Reason: "no profile of that name"}
-			}
-			if found {
-				source := fmt.Sprintf("profile %s in %s", profileName, profileFileDisplay)
-				if region.value == "" && regionID != "" {
-					region = field{regionID, source}
+				if key.value == "" && secret.value == "" && cc.AccessKeyId != "" && cc.AccessKeySecret != "" {
+					// The profile supplies the whole credential: its provider serves every
+					// request, refreshing temporary credentials as they near expiry.
+					profileProvider = prov
 				}
-				if key.value == "" || secret.value == "" {
-					p, cc, err := profileCredentials(file, profileName)
-					if err != nil {
-						return resolved{}, err
+				if key.value == "" && cc.AccessKeyId != "" {
+					key = field{cc.AccessKeyId, source}
+					if token.value == "" && cc.SecurityToken != "" {
+						token = field{cc.SecurityToken, source}
 					}
-					if key.value == "" && secret.value == "" && cc.AccessKeyId != "" && cc.AccessKeySecret != "" {
-						// The profile supplies the whole credential: its provider serves every
-						// request, refreshing temporary credentials as they near expiry.
-						profileProvider = p
-					}
-					if key.value == "" && cc.AccessKeyId != "" {
-						key = field{cc.AccessKeyId, source}
-						if token.value == "" && cc.SecurityToken != "" {
-							token = field{cc.SecurityToken, source}
-						}
-					}
-					if secret.value == "" && cc.AccessKeySecret != "" {
-						secret = field{cc.AccessKeySecret, source}
-					}
+				}
+				if secret.value == "" && cc.AccessKeySecret != "" {
+					secret = field{cc.AccessKeySecret, source}
 				}
 			}
 		}
@@ -269,6 +276,58 @@ func resolve(cfg Config, getenv func(string) string, home string) (resolved, err
 		return resolved{}, err
 	}
 	return resolved{creds: creds, provider: p}, nil
+}
+
+// profileLookup is the profile that supplies what the configuration and the environment
+// leave unset.
+type profileLookup struct {
+	file, name string // name is empty when there is no profile file
+	found      bool
+	regionID   string
+}
+
+func (p profileLookup) source() string {
+	return fmt.Sprintf("profile %s in %s", p.name, profileFileDisplay)
+}
+
+// findProfile looks up the profile named by the argument or the environment (name), else the
+// file's current profile, else "default". A profile named explicitly must exist; a missing
+// file is no error.
+func findProfile(home, name string) (profileLookup, error) {
+	file, index, err := readProfileIndex(home)
+	if err != nil || index == nil {
+		return profileLookup{}, err
+	}
+	explicit := name != ""
+	if !explicit {
+		name = index.Current
+	}
+	p := profileLookup{file: file, name: cmp.Or(name, "default")}
+	for _, entry := range index.Profiles {
+		if entry.Name == p.name {
+			p.found, p.regionID = true, entry.RegionID
+			break
+		}
+	}
+	if !p.found && explicit {
+		return profileLookup{}, &ProfileError{Profile: p.name, Reason: "no profile of that name"}
+	}
+	return p, nil
+}
+
+// resolveDynamic fetches the first credentials of a source that is neither keys nor a
+// profile; its provider then serves every request, refreshing them.
+func resolveDynamic(d *dynamicSource, region string) (resolved, error) {
+	cc, err := d.fetch()
+	if err != nil {
+		return resolved{}, err
+	}
+	return resolved{
+		creds: Credentials{AccessKey: cc.AccessKeyId, SecretKey: cc.AccessKeySecret, SecurityToken: cc.SecurityToken,
+			Region: region, Source: d.source},
+		provider: d.provider,
+		secrets:  d.secrets,
+	}, nil
 }
 
 // staticProvider is credentials-go's provider of fixed credentials: AK, or StsToken when

@@ -299,7 +299,7 @@ func TestResolveProvider(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			home := writeProfiles(t, testProfiles)
-			r, err := resolve(tt.cfg, func(k string) string { return tt.env[k] }, home)
+			r, err := resolve(tt.cfg, func(k string) string { return tt.env[k] }, home, "")
 			if err != nil {
 				t.Fatalf("resolve: %v", err)
 			}

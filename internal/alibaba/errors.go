@@ -181,11 +181,13 @@ func IsNotFound(err error) bool {
 }
 
 // IsAuthError reports whether the credentials were rejected (unknown key, wrong secret,
-// replayed nonce, clock skew, bad security token, access denied) or are missing.
+// replayed nonce, clock skew, bad security token, access denied) or are missing, or their
+// source (OIDC, credentials URI, ECS metadata) gave none.
 func IsAuthError(err error) bool {
 	var missing *MissingCredentialsError
 	var profile *ProfileError
-	if errors.As(err, &missing) || errors.As(err, &profile) {
+	var source *CredentialError
+	if errors.As(err, &missing) || errors.As(err, &profile) || errors.As(err, &source) {
 		return true
 	}
 	var apiErr *APIError

@@ -161,6 +161,9 @@ func (s *Server) useNonce(ak, nonce string, now time.Time) *apiError {
 // verifyRPC checks an Alibaba RPC signature v1 request: common parameters,
 // access key, timestamp freshness, HMAC-SHA1 signature, then nonce replay.
 func (s *Server) verifyRPC(c *call) *apiError {
+	if c.api == APIAlibabaSTSOIDC {
+		return verifyAnonymousRPC(c)
+	}
 	p := c.params
 	for _, name := range []string{"AccessKeyId", "Signature", "SignatureMethod", "SignatureVersion", "SignatureNonce", "Timestamp", "Format"} {
 		if p[name] == "" {

@@ -48,6 +48,16 @@
 //	                                 | on TaskInstanceState; others are InvalidFilter           |
 //	Tencent Limit or Offset out of   | InvalidParameterValue                                    | clamped to the range
 //	range                            |                                                          |
+//	STS AssumeRoleWithOIDC           | unsigned (the documented anonymous call): Timestamp      | a signature, when sent, verified too
+//	authentication                   | freshness and Format checked, any AccessKeyId ignored    |
+//	OIDC token check                 | an opaque string compared with the scenario's current    | a JWT checked against the provider's keys,
+//	                                 | token; no JWT signature, issuer, audience or exp         | iss, aud and exp
+//	OIDC token rotation              | ExchangesPerToken: the superseded token is refused       | an earlier token stays valid until its exp
+//	                                 | (AuthenticationFail.OIDCToken.Expired, 400)              | claim, as Kubernetes tokens do
+//	AssumeRoleWithOIDC refusals      | EntityNotExist.OIDCProvider / EntityNotExist.Role (404), | other codes or statuses; the provider shows
+//	                                 | AuthenticationFail.OIDCToken.Invalid (400)               | whatever body STS answers
+//	AssumeRoleWithOIDC credentials   | like AssumeRole's: AlibabaSTSLifetime or DurationSeconds,| a lifetime capped by the role's maximum
+//	                                 | accepted only with their own security token              |
 //	error messages, generated tasks  | invented but plausible texts; generated instances fail   | other texts and values
 //	and instances                    | with ExitCode 1; generated PolarDB tasks carry the text  |
 //	                                 | "null" in TaskErrorCode, as the documentation sample     |

@@ -101,6 +101,7 @@ type Server struct {
 	// sts holds the temporary Alibaba credentials by access key; issued lists them in order.
 	sts    map[string]stsCredential
 	issued []IssuedCredential
+	oidc   oidcState // the rotation of Scenario.AlibabaOIDC's tokens
 
 	startErr    error
 	tlsSrv      *http.Server
@@ -179,6 +180,10 @@ func (s *Server) Start(addr string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
+	if err := s.writeOIDCTokenFile(); err != nil {
+		_ = ln.Close()
+		return err
+	}
 	s.listener = ln
 	s.httpSrv = &http.Server{
 		Handler:           s,
@@ -242,6 +247,7 @@ func (s *Server) installScenario(sc *Scenario) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sc = sc
+	s.oidc = oidcState{}
 	s.lifecycles = map[string]*lifecycle{}
 	s.faults = nil
 	for _, f := range sc.Faults {
@@ -449,6 +455,8 @@ func (s *Server) serve(c *call) answer {
 		out, e = s.describeBatchResultCount(c)
 	case APIAlibabaSTS:
 		out, e = s.assumeRole(c)
+	case APIAlibabaSTSOIDC:
+		out, e = s.assumeRoleWithOIDC(c)
 	}
 	if e != nil {
 		return s.cut(c, s.render(c, e))
@@ -507,6 +515,8 @@ func (s *Server) route(c *call) *apiError {
 		c.api = APIAlidnsBatchResult
 	case "AssumeRole@2015-04-01":
 		c.api = APIAlibabaSTS
+	case "AssumeRoleWithOIDC@2015-04-01":
+		c.api = APIAlibabaSTSOIDC
 	default:
 		return notFoundAction()
 	}

@@ -24,6 +24,9 @@ type Scenario struct {
 	// STS AssumeRole stay valid. Empty means the DurationSeconds of the request. Tests set a
 	// short one to make a wait outlive its first temporary credentials.
 	AlibabaSTSLifetime string `json:"alibaba_sts_lifetime,omitempty"`
+	// AlibabaOIDC is the OIDC identity provider whose tokens STS AssumeRoleWithOIDC
+	// accepts; nil refuses every OIDC exchange.
+	AlibabaOIDC *AlibabaOIDC `json:"alibaba_oidc,omitempty"`
 	// TencentRateLimit is the number of Tencent DescribeTask requests allowed in
 	// any sliding one-second window; 0 means 3 (the documented limit) and a
 	// negative value disables the limit. Only requests with a valid signature
@@ -217,6 +220,11 @@ func (sc *Scenario) Validate() error {
 	if sc.AlibabaSTSLifetime != "" {
 		if d, err := time.ParseDuration(sc.AlibabaSTSLifetime); err != nil || d <= 0 {
 			errs = append(errs, fmt.Errorf("alibaba_sts_lifetime %q is not a positive duration", sc.AlibabaSTSLifetime))
+		}
+	}
+	if sc.AlibabaOIDC != nil {
+		if err := sc.AlibabaOIDC.validate(); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	seen := map[string]bool{}

@@ -32,9 +32,11 @@ type stsCredential struct {
 type IssuedCredential struct {
 	AccessKeyID, SecurityToken, RoleArn, RoleSessionName string
 	Expiration                                           time.Time
+	// API is the call that issued it: APIAlibabaSTS or APIAlibabaSTSOIDC.
+	API string
 }
 
-// IssuedAlibabaCredentials returns the temporary credentials AssumeRole issued, in order.
+// IssuedAlibabaCredentials returns the temporary credentials STS issued, in order.
 func (s *Server) IssuedAlibabaCredentials() []IssuedCredential {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -63,6 +65,12 @@ func (s *Server) assumeRole(c *call) ([]byte, *apiError) {
 		}
 		duration = n
 	}
+	return s.issueRoleCredentials(c, arn, p["RoleSessionName"], duration)
+}
+
+// issueRoleCredentials answers AssumeRole or AssumeRoleWithOIDC with a fresh temporary
+// credential of the role.
+func (s *Server) issueRoleCredentials(c *call, arn, session string, duration int) ([]byte, *apiError) {
 	s.mu.Lock()
 	// Validate accepted the scenario, so a lifetime that is set parses.
 	lifetime, _ := time.ParseDuration(s.sc.AlibabaSTSLifetime)
@@ -78,10 +86,10 @@ func (s *Server) assumeRole(c *call) ([]byte, *apiError) {
 	}
 	s.sts[id] = cred
 	s.issued = append(s.issued, IssuedCredential{AccessKeyID: id, SecurityToken: cred.token, RoleArn: arn,
-		RoleSessionName: p["RoleSessionName"], Expiration: cred.expires})
+		RoleSessionName: session, Expiration: cred.expires, API: c.api})
 	s.mu.Unlock()
 	raw, err := json.Marshal(map[string]any{
-		"AssumedRoleUser": map[string]string{"Arn": arn + "/" + p["RoleSessionName"], "AssumedRoleId": "3000:" + p["RoleSessionName"]},
+		"AssumedRoleUser": map[string]string{"Arn": arn + "/" + session, "AssumedRoleId": "3000:" + session},
 		"Credentials": map[string]string{
 			"AccessKeyId": id, "AccessKeySecret": cred.secret, "SecurityToken": cred.token,
 			"Expiration": cred.expires.UTC().Format("2006-01-02T15:04:05Z"),

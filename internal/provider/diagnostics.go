@@ -103,8 +103,42 @@ func addValueNotAllowed(diags *diag.Diagnostics, p path.Path, got int64, allowed
 		fmt.Sprintf("Attribute %s value must be one of: %s, got: %d", p, joinInt64s(allowed), got))
 }
 
+// Summaries of the Alibaba base credential sources besides keys and profiles; %s is the mode
+// (alibaba.ModeOIDC, ModeCredentialsURI, ModeECSRAMRole).
+const (
+	summaryAlibabaSourceIncomplete = "Incomplete Alibaba Cloud %s Configuration"
+	summaryAlibabaOIDCTokenFile    = "Unable to Read Alibaba Cloud OIDC Token File"
+	summaryAlibabaSourceRefused    = "Unable to Get Alibaba Cloud Credentials from %s"
+)
+
+// addAlibabaSourceError reports an OIDC, credentials URI or ECS RAM role source that gave no
+// credentials, and says whether err was one.
+func addAlibabaSourceError(diags *diag.Diagnostics, err error) bool {
+	var src *alibaba.CredentialError
+	if !errors.As(err, &src) {
+		return false
+	}
+	switch src.Kind {
+	case alibaba.CredentialIncomplete:
+		diags.AddError(fmt.Sprintf(summaryAlibabaSourceIncomplete, src.Mode), fmt.Sprintf(
+			"The provider could not set up its Alibaba Cloud %s credentials: %s.", src.Mode, src.Reason))
+	case alibaba.CredentialTokenFile:
+		diags.AddError(summaryAlibabaOIDCTokenFile, fmt.Sprintf(
+			"The provider exchanges the OIDC token for a role's credentials, but %s. Check "+
+				"alibaba.assume_role_with_oidc.oidc_token_file or ALIBABA_CLOUD_OIDC_TOKEN_FILE, and that the "+
+				"identity provider (such as the Kubernetes service-account token projection) wrote it.", src.Reason))
+	default:
+		diags.AddError(fmt.Sprintf(summaryAlibabaSourceRefused, src.Mode), fmt.Sprintf(
+			"The provider asked for Alibaba Cloud credentials (%s) and got none: %s", src.Mode, src.Reason))
+	}
+	return true
+}
+
 // addClientError reports a failure to build a cloud's client: missing credentials above all.
 func addClientError(diags *diag.Diagnostics, cloud string, err error) {
+	if addAlibabaSourceError(diags, err) {
+		return
+	}
 	var aliMissing *alibaba.MissingCredentialsError
 	var tcMissing *tencent.MissingCredentialsError
 	switch {
