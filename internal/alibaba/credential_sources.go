@@ -38,11 +38,12 @@ const (
 )
 
 // AssumeRoleWithOIDC is the provider's alibaba.assume_role_with_oidc block (zero values =
-// not set); the attribute names are the official alicloud provider's.
+// not set). The OIDC attribute names are the official alicloud provider's; session_name and
+// session_duration are named as in this provider's assume_role block.
 type AssumeRoleWithOIDC struct {
 	OIDCProviderArn, OIDCToken, OIDCTokenFile string
-	RoleArn, RoleSessionName, Policy          string
-	SessionExpiration                         int // seconds
+	RoleArn, SessionName, Policy              string
+	SessionDuration                           int // seconds
 }
 
 // CredentialErrorKind says what went wrong with a credential source.
@@ -146,7 +147,7 @@ func oidcSource(o AssumeRoleWithOIDC, stsOverride string, first func([]string) s
 	}
 	providerArn := cmp.Or(o.OIDCProviderArn, first(envOIDCProviderArn))
 	roleArn := cmp.Or(o.RoleArn, first(envRoleArn))
-	sessionName := cmp.Or(o.RoleSessionName, first(envRoleSessionName), DefaultSessionName)
+	sessionName := cmp.Or(o.SessionName, first(envRoleSessionName), DefaultSessionName)
 	token, tokenFile := o.OIDCToken, o.OIDCTokenFile
 	if token == "" && tokenFile == "" {
 		token, tokenFile = first(envOIDCToken), first(envOIDCTokenFile)
@@ -178,7 +179,7 @@ func oidcSource(o AssumeRoleWithOIDC, stsOverride string, first func([]string) s
 		WithOIDCProviderARN(providerArn).
 		WithRoleArn(roleArn).
 		WithRoleSessionName(sessionName).
-		WithDurationSeconds(o.SessionExpiration).
+		WithDurationSeconds(o.SessionDuration).
 		WithPolicy(o.Policy)
 	if token != "" {
 		b = b.WithOIDCToken(token)

@@ -79,7 +79,7 @@ func TestOIDCTokenFile(t *testing.T) {
 	t.Parallel()
 	srv, file := oidcServer(t, "", false, "jwt-1")
 	c, err := dynamicClient(t, srv, Config{AssumeRoleWithOIDC: &AssumeRoleWithOIDC{
-		OIDCProviderArn: oidcProvider, RoleArn: oidcRole, OIDCTokenFile: file, RoleSessionName: "ci-run", SessionExpiration: 1800,
+		OIDCProviderArn: oidcProvider, RoleArn: oidcRole, OIDCTokenFile: file, SessionName: "ci-run", SessionDuration: 1800,
 		Policy: `{"Version":"1"}`,
 	}}, nil, ClientOptions{})
 	if err != nil {

@@ -118,7 +118,7 @@ func TestAccAlibabaOIDCTokenFile(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Factories(),
 		Steps: []resource.TestStep{{
-			Config:            oidcConfig(srv, oidcBlock(fmt.Sprintf("oidc_token_file = %q\n      role_session_name = \"acc-oidc\"", file)), ""),
+			Config:            oidcConfig(srv, oidcBlock(fmt.Sprintf("oidc_token_file = %q\n      session_name = \"acc-oidc\"", file)), ""),
 			ConfigStateChecks: completed,
 		}},
 	})

@@ -66,13 +66,13 @@ type alibabaModel struct {
 // assumeRoleWithOIDCModel is alibaba.assume_role_with_oidc, named as the official alicloud
 // provider names it.
 type assumeRoleWithOIDCModel struct {
-	OIDCProviderArn   types.String `tfsdk:"oidc_provider_arn"`
-	OIDCToken         types.String `tfsdk:"oidc_token"`
-	OIDCTokenFile     types.String `tfsdk:"oidc_token_file"`
-	RoleArn           types.String `tfsdk:"role_arn"`
-	RoleSessionName   types.String `tfsdk:"role_session_name"`
-	Policy            types.String `tfsdk:"policy"`
-	SessionExpiration types.Int64  `tfsdk:"session_expiration"`
+	OIDCProviderArn types.String `tfsdk:"oidc_provider_arn"`
+	OIDCToken       types.String `tfsdk:"oidc_token"`
+	OIDCTokenFile   types.String `tfsdk:"oidc_token_file"`
+	RoleArn         types.String `tfsdk:"role_arn"`
+	SessionName     types.String `tfsdk:"session_name"`
+	Policy          types.String `tfsdk:"policy"`
+	SessionDuration types.Int64  `tfsdk:"session_duration"`
 }
 
 type assumeRoleModel struct {
@@ -372,13 +372,13 @@ func alibabaConfig(m *alibabaModel) alibaba.Config {
 	}
 	if o := m.AssumeRoleWithOIDC; o != nil {
 		cfg.AssumeRoleWithOIDC = &alibaba.AssumeRoleWithOIDC{
-			OIDCProviderArn:   o.OIDCProviderArn.ValueString(),
-			OIDCToken:         o.OIDCToken.ValueString(),
-			OIDCTokenFile:     o.OIDCTokenFile.ValueString(),
-			RoleArn:           o.RoleArn.ValueString(),
-			RoleSessionName:   o.RoleSessionName.ValueString(),
-			Policy:            o.Policy.ValueString(),
-			SessionExpiration: int(o.SessionExpiration.ValueInt64()),
+			OIDCProviderArn: o.OIDCProviderArn.ValueString(),
+			OIDCToken:       o.OIDCToken.ValueString(),
+			OIDCTokenFile:   o.OIDCTokenFile.ValueString(),
+			RoleArn:         o.RoleArn.ValueString(),
+			SessionName:     o.SessionName.ValueString(),
+			Policy:          o.Policy.ValueString(),
+			SessionDuration: int(o.SessionDuration.ValueInt64()),
 		}
 	}
 	if r := m.AssumeRole; r != nil {

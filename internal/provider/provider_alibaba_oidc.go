@@ -9,8 +9,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
-// assumeRoleWithOIDCBlock is the schema of alibaba.assume_role_with_oidc. Its attribute
-// names and environment variables are the official alicloud provider's.
+// assumeRoleWithOIDCBlock is the schema of alibaba.assume_role_with_oidc. Its OIDC attribute
+// names and environment variables are the official alicloud provider's; session_name and
+// session_duration match the assume_role block (the official provider's role_session_name and
+// session_expiration), so both role blocks read alike.
 func assumeRoleWithOIDCBlock() schema.SingleNestedBlock {
 	sibling := func(name string) path.Expression { return path.MatchRelative().AtParent().AtName(name) }
 	return schema.SingleNestedBlock{
@@ -60,7 +62,7 @@ func assumeRoleWithOIDCBlock() schema.SingleNestedBlock {
 				MarkdownDescription: "ARN of the RAM role to assume, `acs:ram::<account>:role/<name>`. " +
 					"Environment: `ALIBABA_CLOUD_ROLE_ARN`. Required, here or there.",
 			},
-			"role_session_name": schema.StringAttribute{
+			"session_name": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Role session name. Environment: `ALIBABA_CLOUD_ROLE_SESSION_NAME`. " +
 					"Default `terraform-provider-cloudtask`.",
@@ -69,7 +71,7 @@ func assumeRoleWithOIDCBlock() schema.SingleNestedBlock {
 				Optional:            true,
 				MarkdownDescription: "A policy document (JSON) that narrows the role's permissions.",
 			},
-			"session_expiration": schema.Int64Attribute{
+			"session_duration": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "Lifetime of the temporary credentials in seconds, from 900 to the role's " +
 					"maximum. Default 3600.",
