@@ -92,6 +92,9 @@ func NewClient(cfg Config, opts ClientOptions) (*Client, error) {
 	}
 	creds := r.creds
 	redact := newRedactor(append([]string{creds.SecretKey, creds.SecurityToken}, r.secrets...)...)
+	if cfg.AssumeRole, err = assumeRoleSettings(cfg.AssumeRole, opts.Getenv); err != nil {
+		return nil, err
+	}
 	if cfg.AssumeRole != nil {
 		if r.provider, err = assumeRoleProvider(cfg, r.provider); err != nil {
 			return nil, err

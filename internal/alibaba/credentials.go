@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/aliyun/credentials-go/credentials/providers"
@@ -63,6 +64,40 @@ type AssumeRole struct {
 	RoleArn, SessionName string
 	SessionDuration      int // seconds
 	Policy, ExternalID   string
+}
+
+// Environment variables of the assume_role block, the official alicloud provider's. They apply
+// without the block too: ALICLOUD_ASSUME_ROLE_ARN alone assumes that role.
+const (
+	EnvAssumeRoleArn         = "ALICLOUD_ASSUME_ROLE_ARN"
+	EnvAssumeRoleSessionName = "ALICLOUD_ASSUME_ROLE_SESSION_NAME"
+	EnvAssumeRoleDuration    = "ALICLOUD_ASSUME_ROLE_SESSION_EXPIRATION"
+)
+
+// assumeRoleSettings completes the assume_role block with its environment variables, each
+// used only where the block leaves the attribute unset. It returns nil when neither the block
+// nor ALICLOUD_ASSUME_ROLE_ARN asks for a role.
+func assumeRoleSettings(block *AssumeRole, getenv func(string) string) (*AssumeRole, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if block == nil && getenv(EnvAssumeRoleArn) == "" {
+		return nil, nil
+	}
+	ar := AssumeRole{}
+	if block != nil {
+		ar = *block
+	}
+	ar.RoleArn = cmp.Or(ar.RoleArn, getenv(EnvAssumeRoleArn))
+	ar.SessionName = cmp.Or(ar.SessionName, getenv(EnvAssumeRoleSessionName))
+	if v := getenv(EnvAssumeRoleDuration); ar.SessionDuration == 0 && v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 900 {
+			return nil, fmt.Errorf("alibaba.assume_role: %s=%q is not a number of seconds of at least 900", EnvAssumeRoleDuration, v)
+		}
+		ar.SessionDuration = n
+	}
+	return &ar, nil
 }
 
 // DefaultSessionName is the role session name when assume_role names none.
@@ -401,7 +436,7 @@ func unwrapPathError(err error) error {
 func assumeRoleProvider(cfg Config, base providers.CredentialsProvider) (providers.CredentialsProvider, error) {
 	ar := cfg.AssumeRole
 	if ar.RoleArn == "" {
-		return nil, errors.New("alibaba.assume_role.role_arn is not set: it is required when the assume_role block is present")
+		return nil, errors.New("alibaba.assume_role.role_arn is not set: set it, or ALICLOUD_ASSUME_ROLE_ARN, when the assume_role block is present")
 	}
 	host, err := stsHost(cfg.Endpoints.STS)
 	if err != nil {

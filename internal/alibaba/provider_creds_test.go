@@ -110,3 +110,49 @@ func TestAssumeRoleErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestAssumeRoleFromEnvironment: the official provider's ALICLOUD_ASSUME_ROLE_* variables
+// assume a role without the block, and fill only what a present block leaves unset.
+func TestAssumeRoleFromEnvironment(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{
+		EnvAssumeRoleArn:         "acs:ram::1234:role/from-env",
+		EnvAssumeRoleSessionName: "env-session",
+		EnvAssumeRoleDuration:    "1200",
+	}
+	getenv := func(k string) string { return env[k] }
+	for name, tc := range map[string]struct {
+		block                *AssumeRole
+		wantArn, wantSession string
+		wantDuration         string
+	}{
+		"environment alone": {nil, "acs:ram::1234:role/from-env", "env-session", "1200"},
+		"block wins":        {&AssumeRole{RoleArn: "acs:ram::1234:role/block", SessionDuration: 900}, "acs:ram::1234:role/block", "env-session", "900"},
+	} {
+		srv := emulator.NewTestServer(t, nil)
+		cfg := Config{AccessKey: emulator.AlibabaAccessKeyID, SecretKey: emulator.AlibabaAccessKeySecret,
+			AssumeRole: tc.block, Endpoints: Endpoints{STS: srv.TLSHost()}}
+		if _, err := NewClient(cfg, ClientOptions{Getenv: getenv, Home: t.TempDir()}); err != nil {
+			t.Fatalf("%s: NewClient: %v", name, err)
+		}
+		sts := srv.Requests(emulator.APIAlibabaSTS)
+		if len(sts) != 1 || sts[0].Params["RoleArn"] != tc.wantArn || sts[0].Params["RoleSessionName"] != tc.wantSession ||
+			sts[0].Params["DurationSeconds"] != tc.wantDuration {
+			t.Errorf("%s: AssumeRole request %+v", name, sts)
+		}
+	}
+
+	srv := emulator.NewTestServer(t, nil)
+	cfg := Config{AccessKey: emulator.AlibabaAccessKeyID, SecretKey: emulator.AlibabaAccessKeySecret, Endpoints: Endpoints{STS: srv.TLSHost()}}
+	if _, err := NewClient(cfg, ClientOptions{Getenv: noEnv, Home: t.TempDir()}); err != nil {
+		t.Fatalf("without the variables: %v", err)
+	}
+	if n := srv.Calls(emulator.APIAlibabaSTS); n != 0 {
+		t.Errorf("without a block or %s, STS was called %d times", EnvAssumeRoleArn, n)
+	}
+	env[EnvAssumeRoleDuration] = "ten minutes"
+	_, err := NewClient(cfg, ClientOptions{Getenv: getenv, Home: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), EnvAssumeRoleDuration) {
+		t.Errorf("a non-numeric %s: %v, want an error naming it", EnvAssumeRoleDuration, err)
+	}
+}

@@ -172,21 +172,24 @@ func (p *cloudtaskProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 						MarkdownDescription: "Assume a RAM role (STS AssumeRole, through credentials-go's " +
 							"RamRoleArn provider) on top of whatever supplied the base credentials: the " +
 							"arguments, the environment or the profile. The temporary credentials are " +
-							"refreshed before they expire, also during a long wait.",
+							"refreshed before they expire, also during a long wait. Without the block, " +
+							"`ALICLOUD_ASSUME_ROLE_ARN` alone assumes that role; with it, each unset attribute falls " +
+							"back to its environment variable (the official alicloud provider's).",
 						Attributes: map[string]schema.Attribute{
 							"role_arn": schema.StringAttribute{
 								Optional: true,
 								MarkdownDescription: "ARN of the role, `acs:ram::<account>:role/<name>`; required " +
-									"when the block is present.",
+									"when the block is present. Environment: `ALICLOUD_ASSUME_ROLE_ARN`.",
 							},
 							"session_name": schema.StringAttribute{
-								Optional:            true,
-								MarkdownDescription: "Role session name. Default `terraform-provider-cloudtask`.",
+								Optional: true,
+								MarkdownDescription: "Role session name. Environment: `ALICLOUD_ASSUME_ROLE_SESSION_NAME`. " +
+									"Default `terraform-provider-cloudtask`.",
 							},
 							"session_duration": schema.Int64Attribute{
 								Optional: true,
 								MarkdownDescription: "Lifetime of the temporary credentials in seconds, from 900 " +
-									"to the role's maximum. Default 3600.",
+									"to the role's maximum. Environment: `ALICLOUD_ASSUME_ROLE_SESSION_EXPIRATION`. Default 3600.",
 								Validators: []validator.Int64{int64validator.AtLeast(900)},
 							},
 							"policy": schema.StringAttribute{
