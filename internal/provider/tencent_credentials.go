@@ -67,8 +67,9 @@ func tencentCredentialAttributes() map[string]schema.Attribute {
 				"credentials are then the role's temporary keys from the instance metadata service " +
 				"(`metadata.tencentyun.com`, through the SDK's CvmRoleProvider), renewed before they expire. " +
 				"Used when `secret_id` and `secret_key` are not set as arguments; as an argument it beats keys " +
-				"from the environment. Environment: `" + tencent.EnvCAMRoleName + "`. This mode is tested against " +
-				"no metadata service here: the SDK's metadata address is fixed and offers no override.",
+				"from the environment. Environment: `" + tencent.EnvCAMRoleName + "`. The SDK's metadata address is " +
+				"fixed, so this mode is tested with a stand-in for the metadata service inside the test process, " +
+				"not with a real CVM instance nor through the terraform CLI.",
 		},
 	}
 }
