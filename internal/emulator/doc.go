@@ -58,6 +58,19 @@
 //	                                 | AuthenticationFail.OIDCToken.Invalid (400)               | whatever body STS answers
 //	AssumeRoleWithOIDC credentials   | like AssumeRole's: AlibabaSTSLifetime or DurationSeconds,| a lifetime capped by the role's maximum
 //	                                 | accepted only with their own security token              |
+//	Tencent STS answers              | AssumeRole and AssumeRoleWithWebIdentity answer           | Expiration only, or ExpiredTime in
+//	                                 | Credentials{Token, TmpSecretId, TmpSecretKey},           | milliseconds
+//	                                 | ExpiredTime (Unix seconds) and Expiration (RFC 3339)     |
+//	Tencent STS lifetime             | DurationSeconds (default 7200, 1 to 43200), or           | capped by the role's maximum session
+//	                                 | Scenario.TencentSTSLifetime; expiry in whole seconds     | duration
+//	Tencent STS refusals             | unknown role (Scenario.TencentRoles) ResourceNotFound.   | other codes (InternalError.GetRoleError)
+//	                                 | RoleNotExist; bad ARN, session name or duration          |
+//	                                 | InvalidParameter.ParamError; a token that is not three   |
+//	                                 | dot-separated parts InvalidParameter.WebIdentityToken-   |
+//	                                 | Error (no signature or issuer checks)                    |
+//	Tencent temporary keys           | DescribeTask and AssumeRole take a temporary SecretId    | AuthFailure.SecretIdNotFound or
+//	                                 | only with its own unexpired X-TC-Token; otherwise        | AuthFailure.InvalidSecretId
+//	                                 | AuthFailure.TokenFailure                                 |
 //	error messages, generated tasks  | invented but plausible texts; generated instances fail   | other texts and values
 //	and instances                    | with ExitCode 1; generated PolarDB tasks carry the text  |
 //	                                 | "null" in TaskErrorCode, as the documentation sample     |

@@ -102,6 +102,9 @@ type Server struct {
 	sts    map[string]stsCredential
 	issued []IssuedCredential
 	oidc   oidcState // the rotation of Scenario.AlibabaOIDC's tokens
+	// tencentSTS holds the temporary Tencent credentials by SecretId; tencentIssued lists them.
+	tencentSTS    map[string]stsCredential
+	tencentIssued []IssuedTencentCredential
 
 	startErr    error
 	tlsSrv      *http.Server
@@ -425,7 +428,9 @@ func (s *Server) serve(c *call) answer {
 	case familyROA:
 		e = s.verifyROA(c)
 	case familyTencent:
-		e = s.verifyTC3(c)
+		if !unsignedTencentAllowed(c.api, c.r) {
+			e = s.verifyTC3(c)
+		}
 	}
 	if e != nil {
 		return s.render(c, e)
@@ -457,6 +462,10 @@ func (s *Server) serve(c *call) answer {
 		out, e = s.assumeRole(c)
 	case APIAlibabaSTSOIDC:
 		out, e = s.assumeRoleWithOIDC(c)
+	case APITencentAssumeRole:
+		out, e = s.tencentAssumeRole(c)
+	case APITencentAssumeRoleWithWebIdentity:
+		out, e = s.tencentAssumeRoleWithWebIdentity(c)
 	}
 	if e != nil {
 		return s.cut(c, s.render(c, e))
@@ -479,10 +488,11 @@ func (s *Server) route(c *call) *apiError {
 		c.fam = familyTencent
 		c.requestID = newUUID(false)
 		action := r.Header.Get("X-TC-Action")
-		if action != "DescribeTask" {
-			return &apiError{code: "InvalidAction", message: fmt.Sprintf("The action %q is not supported by the emulator's batch service.", action)}
+		api, _, ok := tencentAction(action, r.Header.Get("X-TC-Version"))
+		if !ok {
+			return &apiError{code: "InvalidAction", message: fmt.Sprintf("The action %q is not supported by the emulator's batch and sts services.", action)}
 		}
-		c.api = APITencentTask
+		c.api = api
 		return nil
 	}
 	c.requestID = newUUID(true)

@@ -28,8 +28,9 @@ type Request struct {
 	// UserAgent is the request's User-Agent header, which names the client
 	// and its version.
 	UserAgent string
-	// AccessKeyID and SecurityToken are the Alibaba credential the request was signed
-	// with (RPC parameters or ROA headers); empty for Tencent.
+	// AccessKeyID and SecurityToken are the credential the request was signed with: Alibaba's
+	// AccessKeyId and SecurityToken (RPC parameters or ROA headers), Tencent's SecretId and
+	// X-TC-Token. Both are empty for Tencent's unsigned AssumeRoleWithWebIdentity.
 	AccessKeyID, SecurityToken string
 }
 
@@ -94,6 +95,13 @@ func (s *Server) record(c *call) {
 			}
 		} else {
 			flattenJSONBody(c.body, r.Params)
+		}
+		// The OIDC token is a credential: its presence is kept, not its value.
+		if _, ok := r.Params["WebIdentityToken"]; ok {
+			r.Params["WebIdentityToken"] = "(set)"
+		}
+		if auth, ok := parseTC3Authorization(c.r.Header.Get("Authorization")); ok {
+			r.AccessKeyID, r.SecurityToken = auth.secretID, c.r.Header.Get("X-TC-Token")
 		}
 	}
 	s.mu.Lock()

@@ -27,6 +27,12 @@ type Scenario struct {
 	// AlibabaOIDC is the OIDC identity provider whose tokens STS AssumeRoleWithOIDC
 	// accepts; nil refuses every OIDC exchange.
 	AlibabaOIDC *AlibabaOIDC `json:"alibaba_oidc,omitempty"`
+	// TencentSTSLifetime is the same for Tencent STS AssumeRole and
+	// AssumeRoleWithWebIdentity; empty means the DurationSeconds of the request.
+	TencentSTSLifetime string `json:"tencent_sts_lifetime,omitempty"`
+	// TencentRoles are the CAM role ARNs Tencent STS knows; nil knows every well-formed ARN.
+	// Any other is refused with ResourceNotFound.RoleNotExist.
+	TencentRoles []string `json:"tencent_roles,omitempty"`
 	// TencentRateLimit is the number of Tencent DescribeTask requests allowed in
 	// any sliding one-second window; 0 means 3 (the documented limit) and a
 	// negative value disables the limit. Only requests with a valid signature
@@ -217,6 +223,11 @@ func (sc *Scenario) Validate() error {
 		return nil
 	}
 	var errs []error
+	if sc.TencentSTSLifetime != "" {
+		if d, err := time.ParseDuration(sc.TencentSTSLifetime); err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("tencent_sts_lifetime %q is not a positive duration", sc.TencentSTSLifetime))
+		}
+	}
 	if sc.AlibabaSTSLifetime != "" {
 		if d, err := time.ParseDuration(sc.AlibabaSTSLifetime); err != nil || d <= 0 {
 			errs = append(errs, fmt.Errorf("alibaba_sts_lifetime %q is not a positive duration", sc.AlibabaSTSLifetime))

@@ -111,10 +111,14 @@ func (s *Server) verifyTC3(c *call) *apiError {
 	if d := c.now.Sub(stamp); d > tencentClockSkew || d < -tencentClockSkew {
 		return authFailure("SignatureExpire", "Signature expired. Timestamp must be within five minutes of the server time.")
 	}
-	if auth.date != stamp.Format("2006-01-02") || auth.service != tencentService {
-		return authFailure("SignatureFailure", "The credential scope must be the UTC date of X-TC-Timestamp and the service batch.")
+	_, service, _ := tencentAction(h.Get("X-TC-Action"), h.Get("X-TC-Version"))
+	if auth.date != stamp.Format("2006-01-02") || auth.service != service {
+		return authFailure("SignatureFailure", "The credential scope must be the UTC date of X-TC-Timestamp and the service "+service+".")
 	}
 	key, ok := s.tencentSecret(auth.secretID)
+	if !ok {
+		key, ok = s.tencentTemporarySecret(auth.secretID)
+	}
 	if !ok {
 		return authFailure("SecretIdNotFound", "The SecretId is not found, please ensure that your SecretId is correct.")
 	}
@@ -125,7 +129,10 @@ func (s *Server) verifyTC3(c *call) *apiError {
 	if !hmac.Equal([]byte(want), []byte(auth.signature)) {
 		return authFailure("SignatureFailure", "The provided credentials could not be validated. Please check your signature is correct.")
 	}
-	if v := h.Get("X-TC-Version"); v != tencentVersion {
+	if e := s.checkTencentToken(auth.secretID, h.Get("X-TC-Token"), c.now); e != nil {
+		return e
+	}
+	if v := h.Get("X-TC-Version"); c.api == APITencentTask && v != tencentVersion {
 		return &apiError{code: "NoSuchVersion", message: "The API version `" + v + "` does not exist; DescribeTask is version 2017-03-12."}
 	}
 	// DescribeTask's page says the common parameter Region is not required for this API.

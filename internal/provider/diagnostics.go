@@ -134,9 +134,54 @@ func addAlibabaSourceError(diags *diag.Diagnostics, err error) bool {
 	return true
 }
 
+// Summaries of the Tencent credential modes' failures.
+const (
+	summaryTencentAssumeRole = "Unable to Assume Tencent Cloud Role"
+	summaryTencentOIDCToken  = "Unable to Read Tencent Cloud OIDC Token File"
+	summaryTencentProfile    = "Invalid Tencent Cloud Profile"
+	summaryCVMRole           = "Unable to Get Tencent Cloud CVM Role Credentials"
+)
+
+// addTencentCredentialError reports a failure of a Tencent credential mode and says whether err
+// was one.
+func addTencentCredentialError(diags *diag.Diagnostics, err error) bool {
+	var (
+		roleErr    *tencent.AssumeRoleError
+		tokenErr   *tencent.TokenFileError
+		profileErr *tencent.ProfileError
+		cvmErr     *tencent.CVMRoleError
+	)
+	switch {
+	case errors.As(err, &roleErr):
+		block := "assume_role"
+		if roleErr.Action == tencent.ActionAssumeRoleWithWebIdentity {
+			block = "assume_role_with_oidc"
+		}
+		diags.AddError(summaryTencentAssumeRole, fmt.Sprintf("The provider asked Tencent Cloud STS (%s) for the "+
+			"temporary keys of role %s, set in tencent.%s or its environment variables, and STS refused or could "+
+			"not be reached. Check the role ARN, the role's trust policy, the session settings and "+
+			"tencent.endpoints.sts. %s", roleErr.Action, roleErr.RoleArn, block, roleErr.Error()))
+	case errors.As(err, &tokenErr):
+		diags.AddError(summaryTencentOIDCToken, fmt.Sprintf("The provider could not use the OIDC token for "+
+			"tencent.assume_role_with_oidc: %s. Check web_identity_token_file (or %s, %s) and that the "+
+			"token is projected into the file.", tokenErr.Error(), tencent.EnvWebIdentityTokenFile, tencent.EnvTKETokenFile))
+	case errors.As(err, &profileErr):
+		diags.AddError(summaryTencentProfile, fmt.Sprintf("The provider read the Tencent Cloud credentials "+
+			"from a profile file because no keys were set as arguments or in the environment: %s. Fix the file "+
+			"(tccli configure writes it), or set the keys another way.", profileErr.Error()))
+	case errors.As(err, &cvmErr):
+		diags.AddError(summaryCVMRole, fmt.Sprintf("The provider asked the CVM instance metadata service for "+
+			"the role named by tencent.cam_role_name (or %s): %s. Check that Terraform runs on a CVM "+
+			"instance the role is bound to.", tencent.EnvCAMRoleName, cvmErr.Error()))
+	default:
+		return false
+	}
+	return true
+}
+
 // addClientError reports a failure to build a cloud's client: missing credentials above all.
 func addClientError(diags *diag.Diagnostics, cloud string, err error) {
-	if addAlibabaSourceError(diags, err) {
+	if addAlibabaSourceError(diags, err) || addTencentCredentialError(diags, err) {
 		return
 	}
 	var aliMissing *alibaba.MissingCredentialsError
@@ -147,7 +192,7 @@ func addClientError(diags *diag.Diagnostics, cloud string, err error) {
 			"alibaba", aliMissing.Attribute, aliMissing.EnvVars, aliMissing.ProfileTried, "~/.aliyun/config.json"))
 	case errors.As(err, &tcMissing):
 		diags.AddError(fmt.Sprintf(summaryMissingCredentials, cloud), missingCredentialsDetail(
-			"tencent", tcMissing.Attribute, tcMissing.EnvVars, tcMissing.ProfileTried, "~/.tccli/<profile>.credential"))
+			"tencent", tcMissing.Attribute, tcMissing.EnvVars, tcMissing.ProfileTried, "~/.tccli/<profile>.credential or ~/.tencentcloud/credentials"))
 	default:
 		diags.AddError(fmt.Sprintf(summaryClientSetup, cloud),
 			fmt.Sprintf("The provider could not prepare its %s client: %s", cloud, err))

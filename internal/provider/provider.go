@@ -5,6 +5,7 @@ package provider
 
 import (
 	"context"
+	"maps"
 	"os"
 	"sync"
 	"time"
@@ -91,16 +92,20 @@ type alibabaEndpointsModel struct {
 }
 
 type tencentModel struct {
-	SecretID      types.String           `tfsdk:"secret_id"`
-	SecretKey     types.String           `tfsdk:"secret_key"`
-	SecurityToken types.String           `tfsdk:"security_token"`
-	Region        types.String           `tfsdk:"region"`
-	Profile       types.String           `tfsdk:"profile"`
-	Endpoints     *tencentEndpointsModel `tfsdk:"endpoints"`
+	SecretID           types.String           `tfsdk:"secret_id"`
+	SecretKey          types.String           `tfsdk:"secret_key"`
+	SecurityToken      types.String           `tfsdk:"security_token"`
+	Region             types.String           `tfsdk:"region"`
+	Profile            types.String           `tfsdk:"profile"`
+	CAMRoleName        types.String           `tfsdk:"cam_role_name"`
+	AssumeRole         *assumeRoleModel       `tfsdk:"assume_role"`
+	AssumeRoleWithOIDC *tencentOIDCModel      `tfsdk:"assume_role_with_oidc"`
+	Endpoints          *tencentEndpointsModel `tfsdk:"endpoints"`
 }
 
 type tencentEndpointsModel struct {
 	Batch types.String `tfsdk:"batch"`
+	STS   types.String `tfsdk:"sts"`
 }
 
 func (p *cloudtaskProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -222,9 +227,12 @@ func (p *cloudtaskProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				},
 			},
 			"tencent": schema.SingleNestedBlock{
-				MarkdownDescription: "Tencent Cloud access, used by the Batch data source. Each argument " +
-					"falls back to its environment variable, then to the tccli profile in `~/.tccli/`.",
-				Attributes: map[string]schema.Attribute{
+				MarkdownDescription: "Tencent Cloud access, used by the Batch data source, through the credential " +
+					"providers of the official SDK (tencentcloud-sdk-go's `common`). The base credentials come from " +
+					"the arguments, then the environment, then the CVM role, then the tccli profile " +
+					"(`~/.tccli/<profile>.credential`), then `~/.tencentcloud/credentials`; `assume_role` and " +
+					"`assume_role_with_oidc` turn them into a role's temporary keys.",
+				Attributes: mergeAttributes(map[string]schema.Attribute{
 					"secret_id": schema.StringAttribute{
 						Optional:            true,
 						MarkdownDescription: "SecretId. Environment: `TENCENTCLOUD_SECRET_ID`.",
@@ -235,32 +243,50 @@ func (p *cloudtaskProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 						MarkdownDescription: "SecretKey. Environment: `TENCENTCLOUD_SECRET_KEY`.",
 					},
 					"security_token": schema.StringAttribute{
-						Optional:            true,
-						Sensitive:           true,
-						MarkdownDescription: "Temporary security token. Environment: `TENCENTCLOUD_SECURITY_TOKEN`.",
+						Optional:  true,
+						Sensitive: true,
+						MarkdownDescription: "Temporary security token, for temporary keys; it also replaces the token " +
+							"of a profile. Environment: `TENCENTCLOUD_SECURITY_TOKEN`.",
 					},
 					"region": schema.StringAttribute{
 						Optional: true,
 						MarkdownDescription: "Region sent with every request. Environment: " +
-							"`TENCENTCLOUD_REGION`. Default `ap-guangzhou`.",
+							"`TENCENTCLOUD_REGION`; then the tccli profile's `~/.tccli/<profile>.configure`. Default `ap-guangzhou`.",
 					},
 					"profile": schema.StringAttribute{
 						Optional: true,
-						MarkdownDescription: "tccli profile name (`~/.tccli/<profile>.credential`). " +
-							"Environment: `TENCENTCLOUD_PROFILE`. Default `default`.",
+						MarkdownDescription: "tccli profile name: `~/.tccli/<profile>.credential` (keys `secretId`, " +
+							"`secretKey`, `token`), read by the SDK's TccliProfileProvider when no keys are set as " +
+							"arguments or in the environment. When no profile is named and that file does not exist, " +
+							"`~/.tencentcloud/credentials` (section `[default]`, keys `secret_id`, `secret_key`; or the " +
+							"file named by `TENCENTCLOUD_CREDENTIALS_FILE`) is read by the SDK's ProfileProvider. " +
+							"Environment: `TENCENTCLOUD_PROFILE`, then `TCCLI_PROFILE`. Default `default`.",
 					},
-				},
-				Blocks: map[string]schema.Block{
+				}, tencentCredentialAttributes()),
+				Blocks: mergeBlocks(map[string]schema.Block{
 					"endpoints": schema.SingleNestedBlock{
 						MarkdownDescription: "Endpoint overrides per service.",
 						Attributes: map[string]schema.Attribute{
 							"batch": endpoint("Batch", "https://batch.tencentcloudapi.com"),
+							"sts":   tencentSTSEndpointAttribute(),
 						},
 					},
-				},
+				}, tencentCredentialBlocks()),
 			},
 		},
 	}
+}
+
+// mergeAttributes adds extra to base; the names are distinct.
+func mergeAttributes(base, extra map[string]schema.Attribute) map[string]schema.Attribute {
+	maps.Copy(base, extra)
+	return base
+}
+
+// mergeBlocks adds extra to base; the names are distinct.
+func mergeBlocks(base, extra map[string]schema.Block) map[string]schema.Block {
+	maps.Copy(base, extra)
+	return base
 }
 
 func (p *cloudtaskProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
@@ -408,7 +434,8 @@ func tencentConfig(m *tencentModel) tencent.Config {
 		Profile:       m.Profile.ValueString(),
 	}
 	if m.Endpoints != nil {
-		cfg.Endpoints = tencent.Endpoints{Batch: m.Endpoints.Batch.ValueString()}
+		cfg.Endpoints = tencent.Endpoints{Batch: m.Endpoints.Batch.ValueString(), STS: m.Endpoints.STS.ValueString()}
 	}
+	tencentRoleConfig(m, &cfg)
 	return cfg
 }

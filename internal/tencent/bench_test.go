@@ -24,7 +24,7 @@ func BenchmarkDescribeTaskAll2500(b *testing.B) {
 		SecretKey: emulator.TencentSecretKey,
 		Region:    "ap-shanghai",
 		Endpoints: Endpoints{Batch: srv.URL()},
-	}, ClientOptions{Getenv: func(string) string { return "" }, Home: b.TempDir(), ratePerSecond: 1_000_000})
+	}, ClientOptions{Getenv: func(string) string { return "" }, ratePerSecond: 1_000_000})
 	if err != nil {
 		b.Fatal(err)
 	}

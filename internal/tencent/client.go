@@ -40,8 +40,9 @@ const (
 
 // ClientOptions are the settings of a Client that do not come from the provider configuration.
 type ClientOptions struct {
-	Getenv func(string) string // nil = os.Getenv
-	Home   string              // home directory holding .tccli; "" = no profile files
+	// Getenv reads the environment variables of the provider's settings; nil = os.Getenv.
+	// The SDK's profile providers read HOME and TENCENTCLOUD_CREDENTIALS_FILE themselves.
+	Getenv func(string) string
 	// UserAgent names the provider and its version, e.g. "terraform-provider-cloudtask/1.2.3". It is
 	// sent as the User-Agent header and, in the SDK's allowed characters, as its RequestClient.
 	UserAgent string
@@ -56,7 +57,10 @@ type ClientOptions struct {
 // Client calls the Tencent Batch API with one set of resolved credentials. It is safe for
 // concurrent use.
 type Client struct {
-	sdk      *common.Client
+	sdk *common.Client
+	// renewing is the assumed role's credential, checked before each request so that a
+	// renewal that failed is reported instead of a refused signature; nil otherwise.
+	renewing *renewingCredential
 	region   string
 	endpoint string // host[:port] the requests go to
 	limiter  *wait.AdaptiveLimiter
@@ -64,11 +68,16 @@ type Client struct {
 	clock    wait.Clock // the retrier's; nil is the wall clock, tests set a fake with limiter
 }
 
-// NewClient resolves the credentials (see Resolve), parses the endpoint override and builds the
-// SDK's CommonClient once. It makes no request.
+// NewClient resolves the credentials (see Resolve), assumes the configured role, parses the
+// endpoint override and builds the SDK's CommonClient once. Its only requests are those that
+// obtain temporary credentials (STS, the CVM metadata service), so that a refused role is a
+// set-up error rather than a failed read.
 func NewClient(cfg Config, opts ClientOptions) (*Client, error) {
-	creds, err := Resolve(cfg, opts.Getenv, opts.Home)
+	r, err := resolve(cfg, opts.Getenv)
 	if err != nil {
+		return nil, err
+	}
+	if err := validateRoleSettings(r); err != nil {
 		return nil, err
 	}
 	ep := endpoint.Endpoint{Scheme: "https", Host: DefaultBatchEndpoint}
@@ -77,11 +86,27 @@ func NewClient(cfg Config, opts ClientOptions) (*Client, error) {
 			return nil, fmt.Errorf("tencent endpoints.batch: %w", err)
 		}
 	}
-
-	var cred common.CredentialIface = common.NewCredential(creds.SecretID, creds.SecretKey)
-	if creds.SecurityToken != "" {
-		cred = common.NewTokenCredential(creds.SecretID, creds.SecretKey, creds.SecurityToken)
+	region := r.creds.Region
+	cred := r.cred
+	var renewing *renewingCredential
+	if r.oidc != nil || r.assumeRole != nil {
+		host, err := stsHost(cfg.Endpoints.STS)
+		if err != nil {
+			return nil, err
+		}
+		if r.oidc != nil {
+			if cred, err = oidcCredential(*r.oidc, region, host); err != nil {
+				return nil, err
+			}
+		}
+		if r.assumeRole != nil {
+			if renewing, err = assumeRoleCredential(cred, *r.assumeRole, region, host, requestClient(opts.UserAgent)); err != nil {
+				return nil, err
+			}
+			cred = renewing
+		}
 	}
+
 	prof := profile.NewClientProfile()
 	prof.HttpProfile.Endpoint = ep.HostPort()
 	prof.HttpProfile.Scheme = strings.ToUpper(ep.Scheme)
@@ -96,7 +121,7 @@ func NewClient(cfg Config, opts ClientOptions) (*Client, error) {
 	prof.DisableRegionBreaker = true
 	prof.Debug = false
 
-	sdk := common.NewCommonClient(cred, creds.Region, prof)
+	sdk := common.NewCommonClient(cred, region, prof)
 	var transport http.RoundTripper = answerTransport{}
 	if ua := strings.TrimSpace(opts.UserAgent); ua != "" {
 		// The SDK leaves User-Agent to Go's default; TC3 does not sign it, so it can be set here.
@@ -117,10 +142,12 @@ func NewClient(cfg Config, opts ClientOptions) (*Client, error) {
 	}
 	return &Client{
 		sdk:      sdk,
-		region:   creds.Region,
+		renewing: renewing,
+		region:   region,
 		endpoint: ep.HostPort(),
-		limiter:  sharedLimiter(ep.HostPort(), creds.SecretID, rate),
-		backoff:  backoff,
+		// Temporary keys change: the limiter follows the account's first key.
+		limiter: sharedLimiter(ep.HostPort(), cred.GetSecretId(), rate),
+		backoff: backoff,
 	}, nil
 }
 
@@ -236,6 +263,11 @@ func (c *Client) call(ctx context.Context, params map[string]any, decode func(bo
 // send signs and sends one request and decodes its answer; it returns the request id of a
 // successful answer (errors carry their own).
 func (c *Client) send(ctx context.Context, params map[string]any, decode func(body []byte) (string, error)) (string, error) {
+	if c.renewing != nil {
+		if err := c.renewing.check(); err != nil {
+			return "", err
+		}
+	}
 	req := tchttp.NewCommonRequest(batchService, batchVersion, actionDescribeTask)
 	req.SetContext(ctx)
 	if err := req.SetActionParameters(params); err != nil {

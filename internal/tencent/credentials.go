@@ -1,22 +1,47 @@
 package tencent
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
+
+	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
+	tcerr "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
 )
 
-// Environment variables read by Resolve, in the documented order.
+// Environment variables read by Resolve. The names are those of the official tencentcloud
+// provider and SDK.
 const (
 	EnvSecretID      = "TENCENTCLOUD_SECRET_ID"
 	EnvSecretKey     = "TENCENTCLOUD_SECRET_KEY"
 	EnvSecurityToken = "TENCENTCLOUD_SECURITY_TOKEN"
 	EnvRegion        = "TENCENTCLOUD_REGION"
 	EnvProfile       = "TENCENTCLOUD_PROFILE"
+	// EnvTccliProfile is the SDK's name for the tccli profile, read after EnvProfile.
+	EnvTccliProfile = common.EnvTCCLIProfile
+	// EnvCredentialsFile replaces ~/.tencentcloud/credentials; the SDK reads it itself.
+	EnvCredentialsFile = common.EnvCredentialFile
+	EnvCAMRoleName     = "TENCENTCLOUD_CAM_ROLE_NAME"
+
+	EnvAssumeRoleArn             = "TENCENTCLOUD_ASSUME_ROLE_ARN"
+	EnvAssumeRoleSessionName     = "TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME"
+	EnvAssumeRoleSessionDuration = "TENCENTCLOUD_ASSUME_ROLE_SESSION_DURATION"
+	EnvAssumeRoleExternalID      = "TENCENTCLOUD_ASSUME_ROLE_EXTERNAL_ID"
+	EnvWebIdentityToken          = "TENCENTCLOUD_ASSUME_ROLE_WEB_IDENTITY_TOKEN"
+	EnvWebIdentityTokenFile      = "TENCENTCLOUD_ASSUME_ROLE_WEB_IDENTITY_TOKEN_FILE"
+	EnvProviderID                = "TENCENTCLOUD_ASSUME_ROLE_PROVIDER_ID"
+
+	// The variables TKE sets in a pod whose service account is bound to a CAM role.
+	EnvTKERoleArn   = "TKE_ROLE_ARN"
+	EnvTKEProvider  = "TKE_PROVIDER_ID"
+	EnvTKETokenFile = "TKE_WEB_IDENTITY_TOKEN_FILE"
 )
 
 // DefaultRegion is the region used when neither the configuration, the environment nor the
@@ -26,16 +51,30 @@ const DefaultRegion = "ap-guangzhou"
 // DefaultProfile is the tccli profile read when none is configured.
 const DefaultProfile = "default"
 
+// Defaults of the role blocks.
+const (
+	DefaultSessionName     = "terraform-provider-cloudtask"
+	DefaultSessionDuration = 7200 // seconds, as the SDK and the official provider
+	MaxSessionDuration     = 43200
+	DefaultOIDCProviderID  = "OIDC"
+)
+
 // Credential sources reported in Credentials.Source.
 const (
-	SourceArgument    = "provider configuration"
-	SourceEnvironment = "environment"
-	SourceProfile     = "tccli profile"
+	SourceArgument        = "provider configuration"
+	SourceEnvironment     = "environment"
+	SourceProfile         = "tccli profile"
+	SourceCredentialsFile = "~/.tencentcloud/credentials"
+	SourceCVMRole         = "CVM role"
+	SourceOIDC            = "OIDC role"
 )
 
 // Endpoints holds the endpoint overrides of the tencent block.
 type Endpoints struct {
 	Batch string // raw override (URL, scheme optional); "" = batch.tencentcloudapi.com
+	// STS is the host (and port) of STS for the role blocks; the SDK reaches it over HTTPS
+	// only. "" is sts.tencentcloudapi.com.
+	STS string
 }
 
 // Config is the tencent block of the provider configuration, as the user wrote it.
@@ -45,10 +84,31 @@ type Config struct {
 	SecurityToken string
 	Region        string
 	Profile       string
-	Endpoints     Endpoints
+	// CAMRoleName, when set, takes the base credentials from the CVM instance's role.
+	CAMRoleName string
+	// AssumeRole, when set, assumes a CAM role with the base credentials.
+	AssumeRole *AssumeRole
+	// AssumeRoleWithOIDC, when set, exchanges an OIDC token for a role's credentials; no
+	// base credentials are needed.
+	AssumeRoleWithOIDC *AssumeRoleWithOIDC
+	Endpoints          Endpoints
 }
 
-// Credentials are the resolved credentials and region.
+// AssumeRole is the tencent.assume_role block (zero values = not set; each falls back to its
+// environment variable).
+type AssumeRole struct {
+	RoleArn, SessionName string
+	SessionDuration      int // seconds
+	Policy, ExternalID   string
+}
+
+// AssumeRoleWithOIDC is the tencent.assume_role_with_oidc block (zero values = not set).
+type AssumeRoleWithOIDC struct {
+	RoleArn, ProviderID, WebIdentityToken, WebIdentityTokenFile, SessionName string
+	SessionDuration                                                          int
+}
+
+// Credentials are the resolved base credentials and region.
 type Credentials struct {
 	SecretID      string
 	SecretKey     string
@@ -63,7 +123,7 @@ type Credentials struct {
 type MissingCredentialsError struct {
 	Attribute    string   // attribute inside the tencent block, e.g. "secret_id"
 	EnvVars      []string // environment variables that were consulted
-	ProfileTried string   // tccli profile that was consulted; "" when no home directory was known
+	ProfileTried string   // tccli profile that was consulted; "" when none was read
 }
 
 // Error names the attribute, its environment variables and the profile that was tried.
@@ -71,87 +131,158 @@ func (e *MissingCredentialsError) Error() string {
 	msg := fmt.Sprintf("no Tencent Cloud %s was found: set %q in the provider's tencent block or the environment variable %s",
 		e.Attribute, e.Attribute, strings.Join(e.EnvVars, " or "))
 	if e.ProfileTried != "" {
-		msg += fmt.Sprintf(", or add it to the tccli profile %q (~/.tccli/%s.credential)", e.ProfileTried, e.ProfileTried)
+		msg += fmt.Sprintf(", or add it to the tccli profile %q (~/.tccli/%s.credential) or ~/.tencentcloud/credentials", e.ProfileTried, e.ProfileTried)
 	}
 	return msg
 }
 
-// Resolve resolves each value in the documented order: the argument, then the environment
-// variable, then the tccli profile (<home>/.tccli/<profile>.credential for keys and token,
-// <home>/.tccli/<profile>.configure for the region). The profile is the argument, else
-// TENCENTCLOUD_PROFILE, else "default". The region defaults to ap-guangzhou.
+// ProfileError reports a profile file that exists but cannot be used. It never quotes the
+// file, which holds secrets, nor the home directory.
+type ProfileError struct {
+	File   string // as shown to users, e.g. "~/.tccli/default.credential"
+	Reason string
+}
+
+// Error names the file and why it cannot be used.
+func (e *ProfileError) Error() string {
+	return fmt.Sprintf("Tencent Cloud profile file %s %s", e.File, e.Reason)
+}
+
+// CVMRoleError reports that the CVM metadata service gave no credentials for the role.
+type CVMRoleError struct {
+	RoleName string
+	Reason   string
+}
+
+// Error names the role and why it gave no credentials.
+func (e *CVMRoleError) Error() string {
+	return fmt.Sprintf("no credentials for the CVM role %q from the instance metadata service: %s", e.RoleName, e.Reason)
+}
+
+// TokenFileError reports an OIDC token file that cannot be used.
+type TokenFileError struct {
+	Reason string
+}
+
+// Error says why the token file cannot be used; the path is the user's own setting and is
+// left to the caller.
+func (e *TokenFileError) Error() string {
+	return "the OIDC token file (web_identity_token_file) " + e.Reason
+}
+
+// Resolve resolves the base credentials and the region (it assumes no role):
 //
-// A security token from the profile is used only when the key pair also came from the profile:
-// a temporary token belongs to its own key pair and would break requests signed with another.
-// getenv nil means os.Getenv; home "" skips the profile files.
-func Resolve(cfg Config, getenv func(string) string, home string) (Credentials, error) {
+//   - keys: secret_id and secret_key from the arguments, each falling back to its environment
+//     variable; else the CVM role of cam_role_name (argument, then TENCENTCLOUD_CAM_ROLE_NAME);
+//     else the whole credential of the tccli profile (~/.tccli/<profile>.credential, through the
+//     SDK's TccliProfileProvider), else, when no profile was named, ~/.tencentcloud/credentials
+//     (or TENCENTCLOUD_CREDENTIALS_FILE, through the SDK's ProfileProvider). A cam_role_name
+//     argument beats keys from the environment, as arguments beat the environment.
+//   - region: the argument, TENCENTCLOUD_REGION, the tccli profile's .configure, ap-guangzhou.
+//
+// The profile is the argument, else TENCENTCLOUD_PROFILE, else TCCLI_PROFILE, else "default".
+// The SDK's providers find the profile files under HOME (USERPROFILE on Windows). A security
+// token from the profile is used only with the profile's own keys. getenv nil means os.Getenv.
+func Resolve(cfg Config, getenv func(string) string) (Credentials, error) {
+	r, err := resolve(cfg, getenv)
+	if err != nil {
+		return Credentials{}, err
+	}
+	if r.cred != nil {
+		r.creds.SecretID, r.creds.SecretKey, r.creds.SecurityToken = r.cred.GetCredential()
+	}
+	return r.creds, nil
+}
+
+// resolved is the outcome of resolve: the base credential (which refreshes itself when it is
+// temporary), its description, and the settings of the role blocks with their environment
+// fallbacks applied.
+type resolved struct {
+	creds      Credentials // Region and Source; the keys only for fixed credentials
+	cred       common.CredentialIface
+	assumeRole *AssumeRole
+	oidc       *AssumeRoleWithOIDC
+}
+
+func resolve(cfg Config, getenv func(string) string) (resolved, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	profileName := firstNonEmpty(cfg.Profile, getenv(EnvProfile), DefaultProfile)
-	prof := &tccliProfile{name: profileName, home: home}
-
-	secretID, idSource, err := resolveValue(cfg.SecretID, getenv(EnvSecretID), prof.secretID)
-	if err != nil {
-		return Credentials{}, err
-	}
-	secretKey, keySource, err := resolveValue(cfg.SecretKey, getenv(EnvSecretKey), prof.secretKey)
-	if err != nil {
-		return Credentials{}, err
-	}
-	tried := ""
-	if home != "" {
-		tried = profileName
-	}
-	if secretID == "" {
-		return Credentials{}, &MissingCredentialsError{Attribute: "secret_id", EnvVars: []string{EnvSecretID}, ProfileTried: tried}
-	}
-	if secretKey == "" {
-		return Credentials{}, &MissingCredentialsError{Attribute: "secret_key", EnvVars: []string{EnvSecretKey}, ProfileTried: tried}
+	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
+	profileName := firstNonEmpty(cfg.Profile, env(EnvProfile), env(EnvTccliProfile))
+	explicitProfile := profileName != ""
+	profileName = cmp.Or(profileName, DefaultProfile)
+	if strings.ContainsAny(profileName, `/\`) || profileName == "." || profileName == ".." {
+		return resolved{}, fmt.Errorf("tccli profile name %q is not valid: it must not contain path separators", profileName)
 	}
 
-	tokenFromProfile := func() (string, error) {
-		if idSource != SourceProfile || keySource != SourceProfile {
-			return "", nil
+	var r resolved
+	region, err := resolveRegion(cfg.Region, env(EnvRegion), profileName)
+	if err != nil {
+		return resolved{}, err
+	}
+	r.creds.Region = region
+	r.oidc = oidcSettings(cfg, env)
+	r.assumeRole = assumeRoleSettings(cfg, env, r.oidc != nil)
+	if r.oidc != nil {
+		// The OIDC exchange is unsigned: it needs no base credentials.
+		r.creds.Source = SourceOIDC
+		return r, nil
+	}
+
+	idArg, keyArg := strings.TrimSpace(cfg.SecretID), strings.TrimSpace(cfg.SecretKey)
+	idEnv, keyEnv := env(EnvSecretID), env(EnvSecretKey)
+	camArg, camEnv := strings.TrimSpace(cfg.CAMRoleName), env(EnvCAMRoleName)
+	switch {
+	case idArg != "" || keyArg != "":
+	case camArg != "":
+		return withCVMRole(r, camArg)
+	case idEnv != "" || keyEnv != "":
+	case camEnv != "":
+		return withCVMRole(r, camEnv)
+	default:
+		cred, source, err := profileCredential(profileName, explicitProfile)
+		if err != nil {
+			return resolved{}, err
 		}
-		return prof.token()
-	}
-	token, _, err := resolveValue(cfg.SecurityToken, getenv(EnvSecurityToken), tokenFromProfile)
-	if err != nil {
-		return Credentials{}, err
-	}
-	region, _, err := resolveValue(cfg.Region, getenv(EnvRegion), prof.region)
-	if err != nil {
-		return Credentials{}, err
-	}
-	if region == "" {
-		region = DefaultRegion
+		if cred == nil {
+			return resolved{}, &MissingCredentialsError{Attribute: "secret_id", EnvVars: []string{EnvSecretID}, ProfileTried: profileName}
+		}
+		r.cred, r.creds.Source = cred, source
+		if token := firstNonEmpty(cfg.SecurityToken, env(EnvSecurityToken)); token != "" {
+			// A token given explicitly overrides the profile's own.
+			id, key, _ := cred.GetCredential()
+			r.cred = common.NewTokenCredential(id, key, token)
+		}
+		return r, nil
 	}
 
-	source := idSource
-	if keySource != idSource {
-		source = idSource + "+" + keySource
+	id, idSource := pick(idArg, idEnv)
+	key, keySource := pick(keyArg, keyEnv)
+	if id == "" {
+		return resolved{}, &MissingCredentialsError{Attribute: "secret_id", EnvVars: []string{EnvSecretID}}
 	}
-	return Credentials{SecretID: secretID, SecretKey: secretKey, SecurityToken: token, Region: region, Source: source}, nil
+	if key == "" {
+		return resolved{}, &MissingCredentialsError{Attribute: "secret_key", EnvVars: []string{EnvSecretKey}}
+	}
+	token := firstNonEmpty(cfg.SecurityToken, env(EnvSecurityToken))
+	r.creds.Source = idSource
+	if keySource != idSource {
+		r.creds.Source = idSource + "+" + keySource
+	}
+	r.cred = common.NewTokenCredential(id, key, token)
+	return r, nil
 }
 
-// resolveValue returns the first non-blank of the argument, the environment value and the
-// profile value, with its source. The profile is read only when it is needed.
-func resolveValue(arg, env string, fromProfile func() (string, error)) (string, string, error) {
-	if v := strings.TrimSpace(arg); v != "" {
-		return v, SourceArgument, nil
+// pick returns the argument, else the environment value, with its source.
+func pick(arg, env string) (string, string) {
+	if arg != "" {
+		return arg, SourceArgument
 	}
-	if v := strings.TrimSpace(env); v != "" {
-		return v, SourceEnvironment, nil
+	if env != "" {
+		return env, SourceEnvironment
 	}
-	v, err := fromProfile()
-	if err != nil {
-		return "", "", err
-	}
-	if v = strings.TrimSpace(v); v != "" {
-		return v, SourceProfile, nil
-	}
-	return "", "", nil
+	return "", ""
 }
 
 func firstNonEmpty(values ...string) string {
@@ -163,82 +294,208 @@ func firstNonEmpty(values ...string) string {
 	return ""
 }
 
-// tccliProfile reads a tccli profile's two files lazily, each at most once.
-type tccliProfile struct {
-	name string
-	home string
-
-	credLoaded bool
-	cred       struct {
-		SecretID  string `json:"secretId"`
-		SecretKey string `json:"secretKey"`
-		Token     string `json:"token"`
-	}
-	confLoaded bool
-	conf       struct {
-		SysParam struct {
-			Region string `json:"region"`
-		} `json:"_sys_param"`
-	}
-}
-
-func (p *tccliProfile) secretID() (string, error) {
-	err := p.loadCredential()
-	return p.cred.SecretID, err
-}
-
-func (p *tccliProfile) secretKey() (string, error) {
-	err := p.loadCredential()
-	return p.cred.SecretKey, err
-}
-
-func (p *tccliProfile) token() (string, error) {
-	err := p.loadCredential()
-	return p.cred.Token, err
-}
-
-func (p *tccliProfile) region() (string, error) {
-	if !p.confLoaded {
-		p.confLoaded = true
-		if err := p.readJSON(".configure", &p.conf); err != nil {
-			return "", err
-		}
-	}
-	return p.conf.SysParam.Region, nil
-}
-
-func (p *tccliProfile) loadCredential() error {
-	if p.credLoaded {
-		return nil
-	}
-	p.credLoaded = true
-	return p.readJSON(".credential", &p.cred)
-}
-
-// readJSON decodes <home>/.tccli/<profile><suffix> into v. A missing file (or no home) is not an
-// error: the profile is the last source, and a missing value is reported by the caller.
-func (p *tccliProfile) readJSON(suffix string, v any) error {
-	if p.home == "" {
-		return nil
-	}
-	if strings.ContainsAny(p.name, `/\`) || p.name == "." || p.name == ".." {
-		return fmt.Errorf("tccli profile name %q is not valid: it must not contain path separators", p.name)
-	}
-	data, err := os.ReadFile(filepath.Join(p.home, ".tccli", p.name+suffix))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
+// withCVMRole takes the base credentials from the SDK's CvmRoleProvider. Its credential asks
+// the metadata service again shortly before the temporary keys expire.
+func withCVMRole(r resolved, roleName string) (resolved, error) {
+	cred, err := common.NewCvmRoleProvider(roleName).GetCredential()
 	if err != nil {
-		// The path error would spell out the user's home directory; the cause alone is enough.
+		return resolved{}, &CVMRoleError{RoleName: roleName, Reason: sdkMessage(err)}
+	}
+	r.cred, r.creds.Source = cred, SourceCVMRole
+	return r, nil
+}
+
+// profileCredential reads the tccli profile with the SDK's TccliProfileProvider and, when the
+// profile was not named and has no file, the SDK's ProfileProvider (~/.tencentcloud/credentials
+// or TENCENTCLOUD_CREDENTIALS_FILE). No file at all is nil, "", nil.
+func profileCredential(name string, explicit bool) (common.CredentialIface, string, error) {
+	display := "~/.tccli/" + name + ".credential"
+	cred, err := common.NewTccliProfileProvider(name).GetCredential()
+	switch {
+	case err == nil:
+		return cred, SourceProfile, nil
+	case !isNoFile(err):
+		return nil, "", &ProfileError{File: display, Reason: profileReason(err, "secretId and secretKey")}
+	case explicit:
+		return nil, "", nil
+	}
+	cred, err = common.DefaultProfileProvider().GetCredential()
+	switch {
+	case err == nil:
+		return cred, SourceCredentialsFile, nil
+	case isNoFile(err):
+		return nil, "", nil
+	default:
+		return nil, "", &ProfileError{File: SourceCredentialsFile, Reason: profileReason(err, "secret_id and secret_key in its [default] section")}
+	}
+}
+
+// isNoFile reports the SDK's "no such profile file" error, which its provider chain skips.
+func isNoFile(err error) bool {
+	var sdkErr *tcerr.TencentCloudSDKError
+	return errors.As(err, &sdkErr) && sdkErr.Message == "could not find config file"
+}
+
+// profileReason turns the SDK's error about a profile file into a reason that quotes neither
+// the file (it holds secrets) nor its path.
+func profileReason(err error, keys string) string {
+	var sdkErr *tcerr.TencentCloudSDKError
+	if errors.As(err, &sdkErr) && strings.HasPrefix(sdkErr.Message, "Failed to parse") {
+		return "does not hold " + keys
+	}
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		return "cannot be read: " + pathErr.Err.Error()
+	}
+	return "cannot be read or is not valid"
+}
+
+// sdkMessage is the message of an SDK error without its decoration, or the error's text.
+func sdkMessage(err error) string {
+	var sdkErr *tcerr.TencentCloudSDKError
+	if errors.As(err, &sdkErr) {
+		if sdkErr.Code != "" && !strings.HasPrefix(sdkErr.Code, "ClientError") {
+			return sdkErr.Code + ": " + sdkErr.Message
+		}
+		return sdkErr.Message
+	}
+	return err.Error()
+}
+
+// resolveRegion is the argument, the environment, the tccli profile's region, the default.
+// The SDK reads no region, so the profile's .configure file is read here for that one value.
+func resolveRegion(arg, env, profileName string) (string, error) {
+	if v := firstNonEmpty(arg, env); v != "" {
+		return v, nil
+	}
+	region, err := profileRegion(profileName)
+	if err != nil {
+		return "", err
+	}
+	return cmp.Or(region, DefaultRegion), nil
+}
+
+// profileRegion reads _sys_param.region of <home>/.tccli/<profile>.configure; a missing file
+// is "". The home directory is the SDK's: HOME, or USERPROFILE on Windows.
+func profileRegion(name string) (string, error) {
+	home := os.Getenv("HOME")
+	if runtime.GOOS == "windows" {
+		home = os.Getenv("USERPROFILE")
+	}
+	if home == "" {
+		return "", nil
+	}
+	data, err := os.ReadFile(filepath.Join(home, ".tccli", name+".configure"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	display := "~/.tccli/" + name + ".configure"
+	if err != nil {
 		var pathErr *fs.PathError
 		if errors.As(err, &pathErr) {
 			err = pathErr.Err
 		}
-		return fmt.Errorf("reading tccli profile %q (~/.tccli/%s%s): %w", p.name, p.name, suffix, err)
+		return "", &ProfileError{File: display, Reason: "cannot be read: " + err.Error()}
 	}
-	if err := json.Unmarshal(data, v); err != nil {
-		// The decoder's message may quote file content, which may be a secret.
-		return fmt.Errorf("tccli profile %q (~/.tccli/%s%s) is not valid JSON", p.name, p.name, suffix)
+	var conf struct {
+		SysParam struct {
+			Region string `json:"region"`
+		} `json:"_sys_param"`
 	}
-	return nil
+	if err := json.Unmarshal(data, &conf); err != nil {
+		return "", &ProfileError{File: display, Reason: "is not valid JSON"}
+	}
+	return strings.TrimSpace(conf.SysParam.Region), nil
+}
+
+// oidcSettings returns the OIDC role settings, each falling back to its environment
+// variables, or nil when the mode is off. It is on with the assume_role_with_oidc block, or,
+// when no keys or CVM role are configured as arguments, when the environment carries a web
+// identity token (TENCENTCLOUD_ASSUME_ROLE_WEB_IDENTITY_TOKEN[_FILE]) or TKE's pod identity
+// (TKE_ROLE_ARN, TKE_PROVIDER_ID and TKE_WEB_IDENTITY_TOKEN_FILE).
+func oidcSettings(cfg Config, env func(string) string) *AssumeRoleWithOIDC {
+	var o AssumeRoleWithOIDC
+	if cfg.AssumeRoleWithOIDC != nil {
+		o = *cfg.AssumeRoleWithOIDC
+	} else {
+		if firstNonEmpty(cfg.SecretID, cfg.SecretKey, cfg.CAMRoleName) != "" {
+			return nil
+		}
+		tke := env(EnvTKERoleArn) != "" && env(EnvTKEProvider) != "" && env(EnvTKETokenFile) != ""
+		if env(EnvWebIdentityToken) == "" && env(EnvWebIdentityTokenFile) == "" && !tke {
+			return nil
+		}
+	}
+	o.RoleArn = firstNonEmpty(o.RoleArn, env(EnvAssumeRoleArn), env(EnvTKERoleArn))
+	o.ProviderID = firstNonEmpty(o.ProviderID, env(EnvProviderID), env(EnvTKEProvider), DefaultOIDCProviderID)
+	if strings.TrimSpace(o.WebIdentityToken) == "" && strings.TrimSpace(o.WebIdentityTokenFile) == "" {
+		o.WebIdentityToken = env(EnvWebIdentityToken)
+		if o.WebIdentityToken == "" {
+			o.WebIdentityTokenFile = firstNonEmpty(env(EnvWebIdentityTokenFile), env(EnvTKETokenFile))
+		}
+	}
+	o.SessionName = firstNonEmpty(o.SessionName, env(EnvAssumeRoleSessionName), DefaultSessionName)
+	if o.SessionDuration == 0 {
+		o.SessionDuration = envDuration(env)
+	}
+	return &o
+}
+
+// assumeRoleSettings returns the assume_role settings, each falling back to its environment
+// variable, or nil when the mode is off. It is on with the block, or with
+// TENCENTCLOUD_ASSUME_ROLE_ARN when that variable does not already serve the OIDC mode.
+func assumeRoleSettings(cfg Config, env func(string) string, oidc bool) *AssumeRole {
+	var a AssumeRole
+	if cfg.AssumeRole != nil {
+		a = *cfg.AssumeRole
+	} else if oidc || env(EnvAssumeRoleArn) == "" {
+		return nil
+	}
+	a.RoleArn = firstNonEmpty(a.RoleArn, env(EnvAssumeRoleArn))
+	a.SessionName = firstNonEmpty(a.SessionName, env(EnvAssumeRoleSessionName), DefaultSessionName)
+	a.ExternalID = firstNonEmpty(a.ExternalID, env(EnvAssumeRoleExternalID))
+	if a.SessionDuration == 0 {
+		a.SessionDuration = envDuration(env)
+	}
+	return &a
+}
+
+// envDuration is TENCENTCLOUD_ASSUME_ROLE_SESSION_DURATION, or the default. A value that is
+// not a number is passed on as -1 so that validation names the variable.
+func envDuration(env func(string) string) int {
+	v := env(EnvAssumeRoleSessionDuration)
+	if v == "" {
+		return DefaultSessionDuration
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// readTokenFile reads an OIDC token file: the token itself, as TKE and CI runners write it,
+// or a JSON object with a web_identity_token field, as the official provider reads it.
+func readTokenFile(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		var pathErr *fs.PathError
+		if errors.As(err, &pathErr) {
+			err = pathErr.Err
+		}
+		return "", &TokenFileError{Reason: "cannot be read: " + err.Error()}
+	}
+	token := strings.TrimSpace(string(data))
+	if strings.HasPrefix(token, "{") {
+		var wrapped struct {
+			Token string `json:"web_identity_token"`
+		}
+		if json.Unmarshal(data, &wrapped) == nil {
+			token = strings.TrimSpace(wrapped.Token)
+		}
+	}
+	if token == "" {
+		return "", &TokenFileError{Reason: "is empty"}
+	}
+	return token, nil
 }

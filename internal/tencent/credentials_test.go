@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-// writeProfile writes <home>/.tccli/<name>.credential (and .configure when region is set).
+// writeProfile writes <home>/.tccli/<name>.credential (and .configure when configure is set).
 func writeProfile(t *testing.T, home, name, credential, configure string) {
 	t.Helper()
 	dir := filepath.Join(home, ".tccli")
@@ -28,84 +28,153 @@ func writeProfile(t *testing.T, home, name, credential, configure string) {
 	}
 }
 
+// writeCredentialsFile writes <home>/.tencentcloud/credentials.
+func writeCredentialsFile(t *testing.T, home, content string) {
+	t.Helper()
+	dir := filepath.Join(home, ".tencentcloud")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "credentials"), []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// useHome points HOME (where the SDK's profile providers look) at a new directory. The test
+// cannot be parallel.
+func useHome(t *testing.T) string {
+	t.Helper()
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("USERPROFILE", home)
+	return home
+}
+
 func envOf(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
+const (
+	defaultCred = `{"secretId":"AKIDprofile","secretKey":"profile-key","token":"profile-token"}`
+	defaultConf = `{"_sys_param":{"arrayCount":10,"output":"json","region":"ap-singapore"},"cvm":{"endpoint":"cvm.tencentcloudapi.com"}}`
+	otherCred   = `{"secretId":"AKIDother","secretKey":"other-key"}`
+	otherConf   = `{"_sys_param":{"region":"eu-frankfurt"}}`
+	iniCred     = "[default]\nsecret_id = AKIDfile\nsecret_key = file-key\n"
+)
+
+// TestResolve checks the precedence of the base credentials: arguments, then the environment,
+// then the tccli profile (read by the SDK's TccliProfileProvider), then
+// ~/.tencentcloud/credentials (the SDK's ProfileProvider).
 func TestResolve(t *testing.T) {
-	t.Parallel()
-	const (
-		defaultCred = `{"secretId":"AKIDprofile","secretKey":"profile-key","token":"profile-token"}`
-		defaultConf = `{"_sys_param":{"arrayCount":10,"output":"json","region":"ap-singapore"},"cvm":{"endpoint":"cvm.tencentcloudapi.com"}}`
-		otherCred   = `{"secretId":"AKIDother","secretKey":"other-key"}`
-		otherConf   = `{"_sys_param":{"region":"eu-frankfurt"}}`
-	)
 	tests := []struct {
-		name      string
-		cfg       Config
-		env       map[string]string
-		noProfile bool
-		want      Credentials
+		name     string
+		cfg      Config
+		env      map[string]string
+		tccli    bool // write the default and other tccli profiles
+		iniFile  bool // write ~/.tencentcloud/credentials
+		realEnv  map[string]string
+		want     Credentials
+		wantFrom string
 	}{
 		{
-			name: "arguments win over environment and profile",
-			cfg:  Config{SecretID: "AKIDarg", SecretKey: "arg-key", SecurityToken: "arg-token", Region: "ap-shanghai"},
-			env:  map[string]string{EnvSecretID: "AKIDenv", EnvSecretKey: "env-key", EnvSecurityToken: "env-token", EnvRegion: "ap-beijing"},
+			name:  "arguments win over environment and profile",
+			cfg:   Config{SecretID: "AKIDarg", SecretKey: "arg-key", SecurityToken: "arg-token", Region: "ap-shanghai"},
+			env:   map[string]string{EnvSecretID: "AKIDenv", EnvSecretKey: "env-key", EnvSecurityToken: "env-token", EnvRegion: "ap-beijing"},
+			tccli: true, iniFile: true,
 			want: Credentials{SecretID: "AKIDarg", SecretKey: "arg-key", SecurityToken: "arg-token", Region: "ap-shanghai", Source: SourceArgument},
 		},
 		{
-			name: "environment wins over profile",
-			env:  map[string]string{EnvSecretID: "AKIDenv", EnvSecretKey: "env-key", EnvSecurityToken: "env-token", EnvRegion: "ap-beijing"},
+			name:  "environment wins over profile",
+			env:   map[string]string{EnvSecretID: "AKIDenv", EnvSecretKey: "env-key", EnvSecurityToken: "env-token", EnvRegion: "ap-beijing"},
+			tccli: true, iniFile: true,
 			want: Credentials{SecretID: "AKIDenv", SecretKey: "env-key", SecurityToken: "env-token", Region: "ap-beijing", Source: SourceEnvironment},
 		},
 		{
-			name: "profile default with its token and region",
+			name:  "tccli profile with its token and region, before the credentials file",
+			tccli: true, iniFile: true,
 			want: Credentials{SecretID: "AKIDprofile", SecretKey: "profile-key", SecurityToken: "profile-token", Region: "ap-singapore", Source: SourceProfile},
 		},
 		{
-			name: "profile named by argument",
-			cfg:  Config{Profile: "other"},
-			env:  map[string]string{EnvProfile: "default"},
-			want: Credentials{SecretID: "AKIDother", SecretKey: "other-key", Region: "eu-frankfurt", Source: SourceProfile},
+			name:  "profile named by argument",
+			cfg:   Config{Profile: "other"},
+			env:   map[string]string{EnvProfile: "default"},
+			tccli: true,
+			want:  Credentials{SecretID: "AKIDother", SecretKey: "other-key", Region: "eu-frankfurt", Source: SourceProfile},
 		},
 		{
-			name: "profile named by environment",
-			env:  map[string]string{EnvProfile: "other"},
-			want: Credentials{SecretID: "AKIDother", SecretKey: "other-key", Region: "eu-frankfurt", Source: SourceProfile},
+			name:  "profile named by TENCENTCLOUD_PROFILE before TCCLI_PROFILE",
+			env:   map[string]string{EnvProfile: "other", EnvTccliProfile: "default"},
+			tccli: true,
+			want:  Credentials{SecretID: "AKIDother", SecretKey: "other-key", Region: "eu-frankfurt", Source: SourceProfile},
 		},
 		{
-			name: "id from argument, key from environment, profile token not mixed in",
-			cfg:  Config{SecretID: "AKIDarg"},
-			env:  map[string]string{EnvSecretKey: "env-key"},
-			want: Credentials{SecretID: "AKIDarg", SecretKey: "env-key", Region: "ap-singapore", Source: SourceArgument + "+" + SourceEnvironment},
+			name:  "profile named by TCCLI_PROFILE",
+			env:   map[string]string{EnvTccliProfile: "other"},
+			tccli: true,
+			want:  Credentials{SecretID: "AKIDother", SecretKey: "other-key", Region: "eu-frankfurt", Source: SourceProfile},
 		},
 		{
-			name: "region from environment over profile",
-			env:  map[string]string{EnvRegion: "na-ashburn"},
-			want: Credentials{SecretID: "AKIDprofile", SecretKey: "profile-key", SecurityToken: "profile-token", Region: "na-ashburn", Source: SourceProfile},
+			name:    "credentials file without a tccli profile",
+			iniFile: true,
+			want:    Credentials{SecretID: "AKIDfile", SecretKey: "file-key", Region: DefaultRegion, Source: SourceCredentialsFile},
 		},
 		{
-			name:      "region defaults without a profile",
-			cfg:       Config{SecretID: "AKIDarg", SecretKey: "arg-key"},
-			noProfile: true,
-			want:      Credentials{SecretID: "AKIDarg", SecretKey: "arg-key", Region: DefaultRegion, Source: SourceArgument},
+			name:    "TENCENTCLOUD_CREDENTIALS_FILE names the credentials file",
+			realEnv: map[string]string{EnvCredentialsFile: "elsewhere"},
+			want:    Credentials{SecretID: "AKIDelsewhere", SecretKey: "elsewhere-key", Region: DefaultRegion, Source: SourceCredentialsFile},
 		},
 		{
-			name: "blank values fall through and values are trimmed",
-			cfg:  Config{SecretID: "  ", SecretKey: " arg-key\n"},
-			env:  map[string]string{EnvSecretID: " AKIDenv "},
-			want: Credentials{SecretID: "AKIDenv", SecretKey: "arg-key", Region: "ap-singapore", Source: SourceEnvironment + "+" + SourceArgument},
+			name:  "an explicit token replaces the profile's",
+			env:   map[string]string{EnvSecurityToken: "env-token"},
+			tccli: true,
+			want:  Credentials{SecretID: "AKIDprofile", SecretKey: "profile-key", SecurityToken: "env-token", Region: "ap-singapore", Source: SourceProfile},
+		},
+		{
+			name:  "id from argument, key from environment, profile token not mixed in",
+			cfg:   Config{SecretID: "AKIDarg"},
+			env:   map[string]string{EnvSecretKey: "env-key"},
+			tccli: true,
+			want:  Credentials{SecretID: "AKIDarg", SecretKey: "env-key", Region: "ap-singapore", Source: SourceArgument + "+" + SourceEnvironment},
+		},
+		{
+			name:  "region from environment over profile",
+			env:   map[string]string{EnvRegion: "na-ashburn"},
+			tccli: true,
+			want:  Credentials{SecretID: "AKIDprofile", SecretKey: "profile-key", SecurityToken: "profile-token", Region: "na-ashburn", Source: SourceProfile},
+		},
+		{
+			name: "region defaults without a profile",
+			cfg:  Config{SecretID: "AKIDarg", SecretKey: "arg-key"},
+			want: Credentials{SecretID: "AKIDarg", SecretKey: "arg-key", Region: DefaultRegion, Source: SourceArgument},
+		},
+		{
+			name:  "blank values fall through and values are trimmed",
+			cfg:   Config{SecretID: "  ", SecretKey: " arg-key\n"},
+			env:   map[string]string{EnvSecretID: " AKIDenv "},
+			tccli: true,
+			want:  Credentials{SecretID: "AKIDenv", SecretKey: "arg-key", Region: "ap-singapore", Source: SourceEnvironment + "+" + SourceArgument},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			home := t.TempDir()
-			if !tt.noProfile {
+			home := useHome(t)
+			if tt.tccli {
 				writeProfile(t, home, "default", defaultCred, defaultConf)
 				writeProfile(t, home, "other", otherCred, otherConf)
 			}
-			got, err := Resolve(tt.cfg, envOf(tt.env), home)
+			if tt.iniFile {
+				writeCredentialsFile(t, home, iniCred)
+			}
+			for k, v := range tt.realEnv {
+				if k == EnvCredentialsFile {
+					v = filepath.Join(home, v)
+					if err := os.WriteFile(v, []byte("[default]\nsecret_id=AKIDelsewhere\nsecret_key=elsewhere-key\n"), 0o600); err != nil {
+						t.Fatal(err)
+					}
+				}
+				t.Setenv(k, v)
+			}
+			got, err := Resolve(tt.cfg, envOf(tt.env))
 			if err != nil {
 				t.Fatalf("Resolve: %v", err)
 			}
@@ -117,34 +186,32 @@ func TestResolve(t *testing.T) {
 }
 
 func TestResolveMissing(t *testing.T) {
-	t.Parallel()
 	tests := []struct {
 		name      string
 		cfg       Config
 		env       map[string]string
-		useHome   bool
-		profile   string // credential file content of profile "default"
+		profile   string // credential file content of tccli profile "default"
+		iniFile   bool
 		wantAttr  string
 		wantEnv   []string
 		wantTried string
 	}{
-		{name: "nothing anywhere", useHome: true, wantAttr: "secret_id", wantEnv: []string{EnvSecretID}, wantTried: "default"},
-		{name: "no home directory", wantAttr: "secret_id", wantEnv: []string{EnvSecretID}},
-		{name: "key missing", cfg: Config{SecretID: "AKIDarg"}, useHome: true, wantAttr: "secret_key", wantEnv: []string{EnvSecretKey}, wantTried: "default"},
-		{name: "profile without key", useHome: true, profile: `{"secretId":"AKIDprofile"}`, wantAttr: "secret_key", wantEnv: []string{EnvSecretKey}, wantTried: "default"},
-		{name: "named profile absent", env: map[string]string{EnvProfile: "ci"}, useHome: true, wantAttr: "secret_id", wantEnv: []string{EnvSecretID}, wantTried: "ci"},
+		{name: "nothing anywhere", wantAttr: "secret_id", wantEnv: []string{EnvSecretID}, wantTried: "default"},
+		{name: "key missing", cfg: Config{SecretID: "AKIDarg"}, wantAttr: "secret_key", wantEnv: []string{EnvSecretKey}},
+		{name: "id missing, key in environment", env: map[string]string{EnvSecretKey: "k"}, wantAttr: "secret_id", wantEnv: []string{EnvSecretID}},
+		{name: "named profile absent, credentials file not read for it", env: map[string]string{EnvProfile: "ci"}, iniFile: true,
+			wantAttr: "secret_id", wantEnv: []string{EnvSecretID}, wantTried: "ci"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			home := ""
-			if tt.useHome {
-				home = t.TempDir()
-				if tt.profile != "" {
-					writeProfile(t, home, "default", tt.profile, "")
-				}
+			home := useHome(t)
+			if tt.profile != "" {
+				writeProfile(t, home, "default", tt.profile, "")
 			}
-			_, err := Resolve(tt.cfg, envOf(tt.env), home)
+			if tt.iniFile {
+				writeCredentialsFile(t, home, iniCred)
+			}
+			_, err := Resolve(tt.cfg, envOf(tt.env))
 			var missing *MissingCredentialsError
 			if !errors.As(err, &missing) {
 				t.Fatalf("Resolve error = %v, want *MissingCredentialsError", err)
@@ -162,24 +229,112 @@ func TestResolveMissing(t *testing.T) {
 	}
 }
 
+// TestResolveBadProfile checks that a profile file that cannot be used is an error that quotes
+// neither the file, which holds secrets, nor the home directory.
 func TestResolveBadProfile(t *testing.T) {
-	t.Parallel()
-	home := t.TempDir()
 	const secret = "leaked-secret-key"
-	writeProfile(t, home, "default", `{"secretId":"AKIDx","secretKey":"`+secret+`"`, "")
-	_, err := Resolve(Config{}, envOf(nil), home)
-	if err == nil {
-		t.Fatal("Resolve accepted a truncated credential file")
+	tests := []struct {
+		name, tccli, ini, wantFile string
+	}{
+		{name: "truncated tccli profile", tccli: `{"secretId":"AKIDx","secretKey":"` + secret + `"`, wantFile: "~/.tccli/default.credential"},
+		{name: "tccli profile without a key", tccli: `{"secretId":"AKIDx","token":"` + secret + `"}`, wantFile: "~/.tccli/default.credential"},
+		{name: "credentials file without a key", ini: "[default]\nsecret_id = " + secret + "\n", wantFile: SourceCredentialsFile},
 	}
-	var missing *MissingCredentialsError
-	if errors.As(err, &missing) {
-		t.Fatalf("got %v, want a parse error", err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			home := useHome(t)
+			if tt.tccli != "" {
+				writeProfile(t, home, "default", tt.tccli, "")
+			}
+			if tt.ini != "" {
+				writeCredentialsFile(t, home, tt.ini)
+			}
+			_, err := Resolve(Config{}, envOf(nil))
+			var bad *ProfileError
+			if !errors.As(err, &bad) || bad.File != tt.wantFile {
+				t.Fatalf("Resolve error = %v, want a *ProfileError for %s", err, tt.wantFile)
+			}
+			if msg := err.Error(); strings.Contains(msg, secret) || strings.Contains(msg, home) {
+				t.Errorf("error %q quotes the file or the home directory", msg)
+			}
+		})
 	}
-	if msg := err.Error(); strings.Contains(msg, secret) || strings.Contains(msg, home) {
-		t.Errorf("error %q quotes the file or the home directory", msg)
-	}
+	t.Run("profile name with a path separator", func(t *testing.T) {
+		useHome(t)
+		if _, err := Resolve(Config{Profile: "../escape"}, envOf(nil)); err == nil || !strings.Contains(err.Error(), "not valid") {
+			t.Errorf("err = %v", err)
+		}
+	})
+}
 
-	if _, err := Resolve(Config{Profile: "../escape"}, envOf(nil), home); err == nil || !strings.Contains(err.Error(), "not valid") {
-		t.Errorf("profile with a path separator: err = %v", err)
+// TestRoleSettings checks which role modes the configuration and the environment turn on, and
+// the environment fallbacks of their attributes.
+func TestRoleSettings(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		cfg      Config
+		env      map[string]string
+		wantRole *AssumeRole
+		wantOIDC *AssumeRoleWithOIDC
+	}{
+		{name: "nothing", cfg: Config{SecretID: "a", SecretKey: "b"}},
+		{
+			name:     "assume_role block with environment fallbacks",
+			cfg:      Config{SecretID: "a", SecretKey: "b", AssumeRole: &AssumeRole{RoleArn: "qcs::cam::uin/1:roleName/r"}},
+			env:      map[string]string{EnvAssumeRoleSessionName: "env-session", EnvAssumeRoleSessionDuration: "900", EnvAssumeRoleExternalID: "ext"},
+			wantRole: &AssumeRole{RoleArn: "qcs::cam::uin/1:roleName/r", SessionName: "env-session", SessionDuration: 900, ExternalID: "ext"},
+		},
+		{
+			name:     "assume role from the environment alone",
+			cfg:      Config{SecretID: "a", SecretKey: "b"},
+			env:      map[string]string{EnvAssumeRoleArn: "qcs::cam::uin/1:roleName/env"},
+			wantRole: &AssumeRole{RoleArn: "qcs::cam::uin/1:roleName/env", SessionName: DefaultSessionName, SessionDuration: DefaultSessionDuration},
+		},
+		{
+			name:     "bad duration in the environment is passed on for validation",
+			cfg:      Config{AssumeRole: &AssumeRole{RoleArn: "r"}},
+			env:      map[string]string{EnvAssumeRoleSessionDuration: "two hours"},
+			wantRole: &AssumeRole{RoleArn: "r", SessionName: DefaultSessionName, SessionDuration: -1},
+		},
+		{
+			name: "OIDC from TKE's variables",
+			env:  map[string]string{EnvTKERoleArn: "qcs::cam::uin/1:roleName/tke", EnvTKEProvider: "tke-provider", EnvTKETokenFile: "/var/run/token"},
+			wantOIDC: &AssumeRoleWithOIDC{RoleArn: "qcs::cam::uin/1:roleName/tke", ProviderID: "tke-provider", WebIdentityTokenFile: "/var/run/token",
+				SessionName: DefaultSessionName, SessionDuration: DefaultSessionDuration},
+		},
+		{
+			name: "OIDC from TENCENTCLOUD variables, which win over TKE's; the role ARN serves OIDC only",
+			env: map[string]string{EnvAssumeRoleArn: "qcs::cam::uin/1:roleName/ci", EnvWebIdentityToken: "a.b.c", EnvProviderID: "github",
+				EnvTKERoleArn: "qcs::cam::uin/1:roleName/tke", EnvTKEProvider: "tke-provider", EnvTKETokenFile: "/var/run/token"},
+			wantOIDC: &AssumeRoleWithOIDC{RoleArn: "qcs::cam::uin/1:roleName/ci", ProviderID: "github", WebIdentityToken: "a.b.c",
+				SessionName: DefaultSessionName, SessionDuration: DefaultSessionDuration},
+		},
+		{
+			name: "keys as arguments keep OIDC variables off",
+			cfg:  Config{SecretID: "a", SecretKey: "b"},
+			env:  map[string]string{EnvWebIdentityTokenFile: "/t"},
+		},
+		{
+			name:     "OIDC block: its own token wins, provider defaults to OIDC",
+			cfg:      Config{AssumeRoleWithOIDC: &AssumeRoleWithOIDC{RoleArn: "r", WebIdentityTokenFile: "/mine", SessionDuration: 1000}},
+			env:      map[string]string{EnvWebIdentityToken: "x.y.z"},
+			wantOIDC: &AssumeRoleWithOIDC{RoleArn: "r", ProviderID: DefaultOIDCProviderID, WebIdentityTokenFile: "/mine", SessionName: DefaultSessionName, SessionDuration: 1000},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env := envOf(tt.env)
+			trimmed := func(k string) string { return strings.TrimSpace(env(k)) }
+			oidc := oidcSettings(tt.cfg, trimmed)
+			role := assumeRoleSettings(tt.cfg, trimmed, oidc != nil)
+			if !reflect.DeepEqual(oidc, tt.wantOIDC) {
+				t.Errorf("OIDC = %+v, want %+v", oidc, tt.wantOIDC)
+			}
+			if !reflect.DeepEqual(role, tt.wantRole) {
+				t.Errorf("assume role = %+v, want %+v", role, tt.wantRole)
+			}
+		})
 	}
 }

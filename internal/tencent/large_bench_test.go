@@ -29,7 +29,7 @@ func BenchmarkDescribeTaskAllLarge(b *testing.B) {
 				SecretKey: emulator.TencentSecretKey,
 				Region:    "ap-shanghai",
 				Endpoints: Endpoints{Batch: srv.URL()},
-			}, ClientOptions{Getenv: func(string) string { return "" }, Home: b.TempDir(), ratePerSecond: 1_000_000})
+			}, ClientOptions{Getenv: func(string) string { return "" }, ratePerSecond: 1_000_000})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -5,6 +5,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/cloudtask/terraform-provider-cloudtask/internal/emulator"
 	"github.com/cloudtask/terraform-provider-cloudtask/internal/testenv"
 )
 
@@ -13,7 +14,13 @@ import (
 // HOME sets it with t.Setenv), and fails them when a goroutine outlives them: a request, a retry
 // or a wait that is not cleaned up when its context ends. Idle keep-alive connections are closed
 // first; they belong to the shared transport, not to any test.
+//
+// http.DefaultTransport trusts the emulator's TLS listener: the SDK's STS clients clone it and
+// reach STS over HTTPS only.
 func TestMain(m *testing.M) {
+	if err := emulator.TrustInDefaultTransport(); err != nil {
+		panic(err)
+	}
 	goleak.VerifyTestMain(isolatedRun{m})
 }
 

@@ -12,8 +12,9 @@ import (
 )
 
 // credentialPrefixes are the variables the Alibaba and Tencent credential chains read: keys,
-// secrets, security tokens, regions, profile names, role ARNs and credential files.
-var credentialPrefixes = []string{"ALIBABA_CLOUD_", "ALICLOUD_", "TENCENTCLOUD_"}
+// secrets, security tokens, regions, profile names, role ARNs and credential files (TCCLI_ is
+// the SDK's tccli profile, TKE_ the pod identity TKE injects).
+var credentialPrefixes = []string{"ALIBABA_CLOUD_", "ALICLOUD_", "TENCENTCLOUD_", "TCCLI_", "TKE_"}
 
 // Ambient is the part of the environment Isolate removed, as the developer had it.
 type Ambient struct {
