@@ -163,7 +163,7 @@ func addTencentCredentialError(diags *diag.Diagnostics, err error) bool {
 			"tencent.endpoints.sts. %s", roleErr.Action, roleErr.RoleArn, block, roleErr.Error()))
 	case errors.As(err, &tokenErr):
 		diags.AddError(summaryTencentOIDCToken, fmt.Sprintf("The provider could not use the OIDC token for "+
-			"tencent.assume_role_with_oidc: %s. Check web_identity_token_file (or %s, %s) and that the "+
+			"tencent.assume_role_with_oidc: %s. Check oidc_token_file (or %s, %s) and that the "+
 			"token is projected into the file.", tokenErr.Error(), tencent.EnvWebIdentityTokenFile, tencent.EnvTKETokenFile))
 	case errors.As(err, &profileErr):
 		diags.AddError(summaryTencentProfile, fmt.Sprintf("The provider read the Tencent Cloud credentials "+

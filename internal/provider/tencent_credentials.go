@@ -19,12 +19,12 @@ import (
 // named as the official tencentcloud provider names them.
 
 type tencentOIDCModel struct {
-	RoleArn              types.String `tfsdk:"role_arn"`
-	ProviderID           types.String `tfsdk:"provider_id"`
-	WebIdentityToken     types.String `tfsdk:"web_identity_token"`
-	WebIdentityTokenFile types.String `tfsdk:"web_identity_token_file"`
-	SessionName          types.String `tfsdk:"session_name"`
-	SessionDuration      types.Int64  `tfsdk:"session_duration"`
+	RoleArn         types.String `tfsdk:"role_arn"`
+	ProviderID      types.String `tfsdk:"provider_id"`
+	OIDCToken       types.String `tfsdk:"oidc_token"`
+	OIDCTokenFile   types.String `tfsdk:"oidc_token_file"`
+	SessionName     types.String `tfsdk:"session_name"`
+	SessionDuration types.Int64  `tfsdk:"session_duration"`
 }
 
 // tencentRoleArnPattern is a CAM role ARN: qcs::cam::uin/<account>:roleName/<name>.
@@ -110,14 +110,14 @@ func tencentCredentialBlocks() map[string]schema.Block {
 		MarkdownDescription: "Name of the OIDC identity provider in CAM. Environment: `" + tencent.EnvProviderID +
 			"`, then `" + tencent.EnvTKEProvider + "`. Default `" + tencent.DefaultOIDCProviderID + "`.",
 	}
-	oidc["web_identity_token"] = schema.StringAttribute{
+	oidc["oidc_token"] = schema.StringAttribute{
 		Optional:  true,
 		Sensitive: true,
 		MarkdownDescription: "The OIDC token (a JWT) issued by the identity provider. Conflicts with " +
-			"`web_identity_token_file`. Environment: `" + tencent.EnvWebIdentityToken + "`.",
-		Validators: []validator.String{stringvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("web_identity_token_file"))},
+			"`oidc_token_file`. Environment: `" + tencent.EnvWebIdentityToken + "`.",
+		Validators: []validator.String{stringvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("oidc_token_file"))},
 	}
-	oidc["web_identity_token_file"] = schema.StringAttribute{
+	oidc["oidc_token_file"] = schema.StringAttribute{
 		Optional: true,
 		MarkdownDescription: "Path of a file holding the OIDC token, as TKE and CI runners write it (a JSON " +
 			"object with a `web_identity_token` field is read too). It is read once per provider " +
@@ -171,12 +171,12 @@ func tencentRoleConfig(m *tencentModel, cfg *tencent.Config) {
 	}
 	if o := m.AssumeRoleWithOIDC; o != nil {
 		cfg.AssumeRoleWithOIDC = &tencent.AssumeRoleWithOIDC{
-			RoleArn:              o.RoleArn.ValueString(),
-			ProviderID:           o.ProviderID.ValueString(),
-			WebIdentityToken:     o.WebIdentityToken.ValueString(),
-			WebIdentityTokenFile: o.WebIdentityTokenFile.ValueString(),
-			SessionName:          o.SessionName.ValueString(),
-			SessionDuration:      int(o.SessionDuration.ValueInt64()),
+			RoleArn:         o.RoleArn.ValueString(),
+			ProviderID:      o.ProviderID.ValueString(),
+			OIDCToken:       o.OIDCToken.ValueString(),
+			OIDCTokenFile:   o.OIDCTokenFile.ValueString(),
+			SessionName:     o.SessionName.ValueString(),
+			SessionDuration: int(o.SessionDuration.ValueInt64()),
 		}
 	}
 }

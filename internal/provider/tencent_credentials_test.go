@@ -222,7 +222,7 @@ func oidcBody(tokenFile string) string {
 	return fmt.Sprintf(`assume_role_with_oidc {
   role_arn                = %q
   provider_id             = "github-actions"
-  web_identity_token_file = %q
+  oidc_token_file = %q
   session_name            = "ci-run"
 }`, tcRole, tokenFile)
 }
@@ -304,11 +304,11 @@ func TestAccTencentRoleErrors(t *testing.T) {
 }`, want: regexp.MustCompile(`(?s)` + summary(summaryTencentAssumeRole).String() + `.*ResourceNotFound\.RoleNotExist`)},
 		{name: "STS refuses the token", body: `assume_role_with_oidc {
   role_arn           = "qcs::cam::uin/100000000001:roleName/reader"
-  web_identity_token = "not-a-jwt"
+  oidc_token = "not-a-jwt"
 }`, want: regexp.MustCompile(`(?s)` + summary(summaryTencentAssumeRole).String() + `.*InvalidParameter\.WebIdentityTokenError`)},
 		{name: "token file missing", body: `assume_role_with_oidc {
   role_arn                = "qcs::cam::uin/100000000001:roleName/reader"
-  web_identity_token_file = "does-not-exist/token"
+  oidc_token_file = "does-not-exist/token"
 }`, want: summary(summaryTencentOIDCToken), sendsNot: true},
 		{name: "session_duration out of range", body: keys + `assume_role {
   role_arn         = "qcs::cam::uin/100000000001:roleName/reader"
@@ -322,8 +322,8 @@ func TestAccTencentRoleErrors(t *testing.T) {
 }`, want: regexp.MustCompile(`(?s)Invalid Attribute Combination.*tencent\.assume_role\.role_arn`), sendsNot: true},
 		{name: "token and token file", body: `assume_role_with_oidc {
   role_arn                = "qcs::cam::uin/100000000001:roleName/reader"
-  web_identity_token      = "a.b.c"
-  web_identity_token_file = "token"
+  oidc_token      = "a.b.c"
+  oidc_token_file = "token"
 }`, want: summary("Invalid Attribute Combination"), sendsNot: true},
 		{name: "bad session name", body: keys + `assume_role {
   role_arn     = "qcs::cam::uin/100000000001:roleName/reader"

@@ -104,8 +104,8 @@ type AssumeRole struct {
 
 // AssumeRoleWithOIDC is the tencent.assume_role_with_oidc block (zero values = not set).
 type AssumeRoleWithOIDC struct {
-	RoleArn, ProviderID, WebIdentityToken, WebIdentityTokenFile, SessionName string
-	SessionDuration                                                          int
+	RoleArn, ProviderID, OIDCToken, OIDCTokenFile, SessionName string
+	SessionDuration                                            int
 }
 
 // Credentials are the resolved base credentials and region.
@@ -167,7 +167,7 @@ type TokenFileError struct {
 // Error says why the token file cannot be used; the path is the user's own setting and is
 // left to the caller.
 func (e *TokenFileError) Error() string {
-	return "the OIDC token file (web_identity_token_file) " + e.Reason
+	return "the OIDC token file (oidc_token_file) " + e.Reason
 }
 
 // Resolve resolves the base credentials and the region (it assumes no role):
@@ -428,10 +428,10 @@ func oidcSettings(cfg Config, env func(string) string) *AssumeRoleWithOIDC {
 	}
 	o.RoleArn = firstNonEmpty(o.RoleArn, env(EnvAssumeRoleArn), env(EnvTKERoleArn))
 	o.ProviderID = firstNonEmpty(o.ProviderID, env(EnvProviderID), env(EnvTKEProvider), DefaultOIDCProviderID)
-	if strings.TrimSpace(o.WebIdentityToken) == "" && strings.TrimSpace(o.WebIdentityTokenFile) == "" {
-		o.WebIdentityToken = env(EnvWebIdentityToken)
-		if o.WebIdentityToken == "" {
-			o.WebIdentityTokenFile = firstNonEmpty(env(EnvWebIdentityTokenFile), env(EnvTKETokenFile))
+	if strings.TrimSpace(o.OIDCToken) == "" && strings.TrimSpace(o.OIDCTokenFile) == "" {
+		o.OIDCToken = env(EnvWebIdentityToken)
+		if o.OIDCToken == "" {
+			o.OIDCTokenFile = firstNonEmpty(env(EnvWebIdentityTokenFile), env(EnvTKETokenFile))
 		}
 	}
 	o.SessionName = firstNonEmpty(o.SessionName, env(EnvAssumeRoleSessionName), DefaultSessionName)

@@ -300,14 +300,14 @@ func TestRoleSettings(t *testing.T) {
 		{
 			name: "OIDC from TKE's variables",
 			env:  map[string]string{EnvTKERoleArn: "qcs::cam::uin/1:roleName/tke", EnvTKEProvider: "tke-provider", EnvTKETokenFile: "/var/run/token"},
-			wantOIDC: &AssumeRoleWithOIDC{RoleArn: "qcs::cam::uin/1:roleName/tke", ProviderID: "tke-provider", WebIdentityTokenFile: "/var/run/token",
+			wantOIDC: &AssumeRoleWithOIDC{RoleArn: "qcs::cam::uin/1:roleName/tke", ProviderID: "tke-provider", OIDCTokenFile: "/var/run/token",
 				SessionName: DefaultSessionName, SessionDuration: DefaultSessionDuration},
 		},
 		{
 			name: "OIDC from TENCENTCLOUD variables, which win over TKE's; the role ARN serves OIDC only",
 			env: map[string]string{EnvAssumeRoleArn: "qcs::cam::uin/1:roleName/ci", EnvWebIdentityToken: "a.b.c", EnvProviderID: "github",
 				EnvTKERoleArn: "qcs::cam::uin/1:roleName/tke", EnvTKEProvider: "tke-provider", EnvTKETokenFile: "/var/run/token"},
-			wantOIDC: &AssumeRoleWithOIDC{RoleArn: "qcs::cam::uin/1:roleName/ci", ProviderID: "github", WebIdentityToken: "a.b.c",
+			wantOIDC: &AssumeRoleWithOIDC{RoleArn: "qcs::cam::uin/1:roleName/ci", ProviderID: "github", OIDCToken: "a.b.c",
 				SessionName: DefaultSessionName, SessionDuration: DefaultSessionDuration},
 		},
 		{
@@ -317,9 +317,9 @@ func TestRoleSettings(t *testing.T) {
 		},
 		{
 			name:     "OIDC block: its own token wins, provider defaults to OIDC",
-			cfg:      Config{AssumeRoleWithOIDC: &AssumeRoleWithOIDC{RoleArn: "r", WebIdentityTokenFile: "/mine", SessionDuration: 1000}},
+			cfg:      Config{AssumeRoleWithOIDC: &AssumeRoleWithOIDC{RoleArn: "r", OIDCTokenFile: "/mine", SessionDuration: 1000}},
 			env:      map[string]string{EnvWebIdentityToken: "x.y.z"},
-			wantOIDC: &AssumeRoleWithOIDC{RoleArn: "r", ProviderID: DefaultOIDCProviderID, WebIdentityTokenFile: "/mine", SessionName: DefaultSessionName, SessionDuration: 1000},
+			wantOIDC: &AssumeRoleWithOIDC{RoleArn: "r", ProviderID: DefaultOIDCProviderID, OIDCTokenFile: "/mine", SessionName: DefaultSessionName, SessionDuration: 1000},
 		},
 	}
 	for _, tt := range tests {

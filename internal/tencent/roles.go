@@ -236,10 +236,10 @@ func assumeRoleCredential(base common.CredentialIface, ar AssumeRole, region, ho
 // OIDCRoleArnProvider; its RoleArnCredential renews them before they expire, with the same
 // token.
 func oidcCredential(o AssumeRoleWithOIDC, region, host string) (common.CredentialIface, error) {
-	token := strings.TrimSpace(o.WebIdentityToken)
+	token := strings.TrimSpace(o.OIDCToken)
 	if token == "" {
 		var err error
-		if token, err = readTokenFile(o.WebIdentityTokenFile); err != nil {
+		if token, err = readTokenFile(o.OIDCTokenFile); err != nil {
 			return nil, err
 		}
 	}
@@ -268,8 +268,8 @@ func validateRoleSettings(r resolved) error {
 		if err := check("assume_role_with_oidc", o.RoleArn, o.SessionDuration); err != nil {
 			return err
 		}
-		if strings.TrimSpace(o.WebIdentityToken) == "" && strings.TrimSpace(o.WebIdentityTokenFile) == "" {
-			return fmt.Errorf("tencent.assume_role_with_oidc needs web_identity_token or web_identity_token_file (or %s, %s, %s)",
+		if strings.TrimSpace(o.OIDCToken) == "" && strings.TrimSpace(o.OIDCTokenFile) == "" {
+			return fmt.Errorf("tencent.assume_role_with_oidc needs oidc_token or oidc_token_file (or %s, %s, %s)",
 				EnvWebIdentityToken, EnvWebIdentityTokenFile, EnvTKETokenFile)
 		}
 	}

@@ -120,11 +120,11 @@ func TestAssumeRoleErrors(t *testing.T) {
 			cfg.AssumeRole = &AssumeRole{RoleArn: "qcs::cam::uin/1:roleName/unknown", SessionName: "s1", SessionDuration: 900}
 		}, wantCode: "ResourceNotFound.RoleNotExist"},
 		{name: "token refused", mutate: func(cfg *Config) {
-			cfg.AssumeRoleWithOIDC = &AssumeRoleWithOIDC{RoleArn: "qcs::cam::uin/1:roleName/known", ProviderID: "OIDC", WebIdentityTokenFile: tokenFile,
+			cfg.AssumeRoleWithOIDC = &AssumeRoleWithOIDC{RoleArn: "qcs::cam::uin/1:roleName/known", ProviderID: "OIDC", OIDCTokenFile: tokenFile,
 				SessionName: "s1", SessionDuration: 900}
 		}, wantCode: "InvalidParameter.WebIdentityTokenError"},
 		{name: "token file missing", mutate: func(cfg *Config) {
-			cfg.AssumeRoleWithOIDC = &AssumeRoleWithOIDC{RoleArn: "qcs::cam::uin/1:roleName/known", WebIdentityTokenFile: tokenFile + ".missing", SessionDuration: 900}
+			cfg.AssumeRoleWithOIDC = &AssumeRoleWithOIDC{RoleArn: "qcs::cam::uin/1:roleName/known", OIDCTokenFile: tokenFile + ".missing", SessionDuration: 900}
 		}},
 	}
 	for _, tt := range tests {
@@ -163,7 +163,7 @@ func TestOIDCTokenFile(t *testing.T) {
 	c := newTestClient(t, srv.URL(), func(cfg *Config) {
 		cfg.SecretID, cfg.SecretKey = "", ""
 		cfg.AssumeRoleWithOIDC = &AssumeRoleWithOIDC{RoleArn: "qcs::cam::uin/1:roleName/ci", ProviderID: "github",
-			WebIdentityTokenFile: tokenFile, SessionName: "ci-run", SessionDuration: 900}
+			OIDCTokenFile: tokenFile, SessionName: "ci-run", SessionDuration: 900}
 		cfg.Endpoints.STS = srv.TLSHost()
 	})
 	if _, err := c.DescribeTask(context.Background(), req("job-oidc1", "A")); err != nil {
