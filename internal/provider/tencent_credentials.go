@@ -120,8 +120,9 @@ func tencentCredentialBlocks() map[string]schema.Block {
 	oidc["oidc_token_file"] = schema.StringAttribute{
 		Optional: true,
 		MarkdownDescription: "Path of a file holding the OIDC token, as TKE and CI runners write it (a JSON " +
-			"object with a `web_identity_token` field is read too). It is read once per provider " +
-			"configuration; the role's keys are renewed with that token. Environment: `" +
+			"object with a `web_identity_token` field is read too). It is read again for every " +
+			"exchange, so the role's keys are renewed with the token the file holds then, as a projected " +
+			"service-account token is rotated. Environment: `" +
 			tencent.EnvWebIdentityTokenFile + "`, then `" + tencent.EnvTKETokenFile + "`.",
 	}
 
@@ -136,7 +137,7 @@ func tencentCredentialBlocks() map[string]schema.Block {
 		},
 		"assume_role_with_oidc": schema.SingleNestedBlock{
 			MarkdownDescription: "Exchange an OIDC token for a CAM role's temporary keys (STS " +
-				"AssumeRoleWithWebIdentity, through the SDK's OIDCRoleArnProvider), as on TKE with workload " +
+				"AssumeRoleWithWebIdentity, unsigned, as the SDK's OIDCRoleArnProvider sends it), as on TKE with workload " +
 				"identity or in CI. No `secret_id` or `secret_key` is needed. Without the block, the mode is also " +
 				"on when no keys or `cam_role_name` are set as arguments and the environment holds `" +
 				tencent.EnvWebIdentityToken + "` or `" + tencent.EnvWebIdentityTokenFile + "`, or TKE's `" +

@@ -58,9 +58,10 @@ type ClientOptions struct {
 // concurrent use.
 type Client struct {
 	sdk *common.Client
-	// renewing is the assumed role's credential, checked before each request so that a
-	// renewal that failed is reported instead of a refused signature; nil otherwise.
-	renewing *renewingCredential
+	// renewing are the role credentials, the OIDC one before the assume_role one that it
+	// signs, checked before each request so that a renewal that failed is reported instead of
+	// a refused signature; empty without a role.
+	renewing []*renewingCredential
 	region   string
 	endpoint string // host[:port] the requests go to
 	limiter  *wait.AdaptiveLimiter
@@ -88,22 +89,25 @@ func NewClient(cfg Config, opts ClientOptions) (*Client, error) {
 	}
 	region := r.creds.Region
 	cred := r.cred
-	var renewing *renewingCredential
+	var renewing []*renewingCredential
 	if r.oidc != nil || r.assumeRole != nil {
 		host, err := stsHost(cfg.Endpoints.STS)
 		if err != nil {
 			return nil, err
 		}
 		if r.oidc != nil {
-			if cred, err = oidcCredential(*r.oidc, region, host); err != nil {
+			oidc, err := oidcCredential(*r.oidc, region, host, requestClient(opts.UserAgent))
+			if err != nil {
 				return nil, err
 			}
+			renewing, cred = append(renewing, oidc), oidc
 		}
 		if r.assumeRole != nil {
-			if renewing, err = assumeRoleCredential(cred, *r.assumeRole, region, host, requestClient(opts.UserAgent)); err != nil {
+			role, err := assumeRoleCredential(cred, *r.assumeRole, region, host, requestClient(opts.UserAgent))
+			if err != nil {
 				return nil, err
 			}
-			cred = renewing
+			renewing, cred = append(renewing, role), role
 		}
 	}
 
@@ -263,8 +267,8 @@ func (c *Client) call(ctx context.Context, params map[string]any, decode func(bo
 // send signs and sends one request and decodes its answer; it returns the request id of a
 // successful answer (errors carry their own).
 func (c *Client) send(ctx context.Context, params map[string]any, decode func(body []byte) (string, error)) (string, error) {
-	if c.renewing != nil {
-		if err := c.renewing.check(); err != nil {
+	for _, r := range c.renewing {
+		if err := r.check(); err != nil {
 			return "", err
 		}
 	}

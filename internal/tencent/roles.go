@@ -215,41 +215,61 @@ func assumeRoleCredential(base common.CredentialIface, ar AssumeRole, region, ho
 		if err := req.SetActionParameters(params); err != nil {
 			return temporaryKeys{}, assumeRoleError(ActionAssumeRole, ar.RoleArn, err)
 		}
-		issued := time.Now()
-		resp := &rawResponse{BaseResponse: &tchttp.BaseResponse{}}
-		if err := client.Send(req, resp); err != nil {
-			return temporaryKeys{}, assumeRoleError(ActionAssumeRole, ar.RoleArn, err)
-		}
-		var ans stsAnswer
-		if err := json.Unmarshal(resp.body, &ans); err != nil || ans.Response.Credentials.TmpSecretID == "" || ans.Response.ExpiredTime == 0 {
-			return temporaryKeys{}, &AssumeRoleError{Action: ActionAssumeRole, RoleArn: ar.RoleArn, Code: codeMalformedResponse,
-				Message: "the answer holds no temporary credentials", RequestID: requestIDOf(resp.body)}
-		}
-		c := ans.Response.Credentials
-		return temporaryKeys{secretID: c.TmpSecretID, secretKey: c.TmpSecretKey, token: c.Token,
-			issued: issued, expires: time.Unix(ans.Response.ExpiredTime, 0)}, nil
+		return exchange(client, req, ar.RoleArn)
 	}
 	return newRenewingCredential(fetch)
 }
 
-// oidcCredential exchanges the OIDC token for the role's credentials with the SDK's
-// OIDCRoleArnProvider; its RoleArnCredential renews them before they expire, with the same
-// token.
-func oidcCredential(o AssumeRoleWithOIDC, region, host string) (common.CredentialIface, error) {
-	token := strings.TrimSpace(o.OIDCToken)
-	if token == "" {
-		var err error
-		if token, err = readTokenFile(o.OIDCTokenFile); err != nil {
-			return nil, err
+// exchange sends an STS request that answers temporary credentials and reads them.
+func exchange(client *common.Client, req *tchttp.CommonRequest, roleArn string) (temporaryKeys, error) {
+	action := req.GetAction()
+	issued := time.Now()
+	resp := &rawResponse{BaseResponse: &tchttp.BaseResponse{}}
+	if err := client.Send(req, resp); err != nil {
+		return temporaryKeys{}, assumeRoleError(action, roleArn, err)
+	}
+	var ans stsAnswer
+	if err := json.Unmarshal(resp.body, &ans); err != nil || ans.Response.Credentials.TmpSecretID == "" || ans.Response.ExpiredTime == 0 {
+		return temporaryKeys{}, &AssumeRoleError{Action: action, RoleArn: roleArn, Code: codeMalformedResponse,
+			Message: "the answer holds no temporary credentials", RequestID: requestIDOf(resp.body)}
+	}
+	c := ans.Response.Credentials
+	return temporaryKeys{secretID: c.TmpSecretID, secretKey: c.TmpSecretKey, token: c.Token,
+		issued: issued, expires: time.Unix(ans.Response.ExpiredTime, 0)}, nil
+}
+
+// oidcCredential exchanges the OIDC token for the role's credentials (AssumeRoleWithWebIdentity,
+// unsigned, sent by the SDK's CommonClient as its OIDCRoleArnProvider sends it) and renews them
+// before they expire. A token file is read again for every exchange: a projected token (TKE,
+// Kubernetes) is rotated by the kubelet and the one read at start may be gone by the renewal.
+// The SDK's provider is not used: its RoleArnCredential renews with the token it was given.
+func oidcCredential(o AssumeRoleWithOIDC, region, host, requestClient string) (*renewingCredential, error) {
+	client := common.NewCommonClient(nil, region, stsProfile(host))
+	if requestClient != "" {
+		client.WithRequestClient(requestClient)
+	}
+	fetch := func() (temporaryKeys, error) {
+		token := strings.TrimSpace(o.OIDCToken)
+		if token == "" {
+			var err error
+			if token, err = readTokenFile(o.OIDCTokenFile); err != nil {
+				return temporaryKeys{}, err
+			}
 		}
+		req := tchttp.NewCommonRequest(stsService, stsVersion, ActionAssumeRoleWithWebIdentity)
+		req.SetSkipSign(true)
+		if err := req.SetActionParameters(map[string]any{
+			"ProviderId":       o.ProviderID,
+			"WebIdentityToken": token,
+			"RoleArn":          o.RoleArn,
+			"RoleSessionName":  o.SessionName,
+			"DurationSeconds":  o.SessionDuration,
+		}); err != nil {
+			return temporaryKeys{}, assumeRoleError(ActionAssumeRoleWithWebIdentity, o.RoleArn, err)
+		}
+		return exchange(client, req, o.RoleArn)
 	}
-	p := common.NewOIDCRoleArnProvider(region, o.ProviderID, token, o.RoleArn, o.SessionName, int64(o.SessionDuration))
-	p.Endpoint = host
-	cred, err := p.GetCredential()
-	if err != nil {
-		return nil, assumeRoleError(ActionAssumeRoleWithWebIdentity, o.RoleArn, err)
-	}
-	return cred, nil
+	return newRenewingCredential(fetch)
 }
 
 // validateRoleSettings checks what plan-time validation cannot see: values that came from
