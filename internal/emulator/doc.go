@@ -68,6 +68,13 @@
 //	                                 | InvalidParameter.ParamError; a token that is not three   |
 //	                                 | dot-separated parts InvalidParameter.WebIdentityToken-   |
 //	                                 | Error (no signature or issuer checks)                    |
+//	Tencent OIDC token check         | without Scenario.TencentOIDC: any three-part token from  | a JWT checked against the provider's keys,
+//	                                 | any provider; with it, an opaque string compared with    | iss, aud and exp
+//	                                 | the current token; an unknown ProviderId InvalidPara-    |
+//	                                 | meter.ParamError, another role UnauthorizedOperation     |
+//	Tencent OIDC token rotation      | ExchangesPerToken: the superseded token is refused with  | an earlier token stays valid until its exp
+//	                                 | InvalidParameter.WebIdentityTokenError ("has expired"),  | claim, or another code (the API lists only
+//	                                 | the one token error the API lists                        | this one for the token)
 //	Tencent temporary keys           | DescribeTask and AssumeRole take a temporary SecretId    | AuthFailure.SecretIdNotFound or
 //	                                 | only with its own unexpired X-TC-Token; otherwise        | AuthFailure.InvalidSecretId
 //	                                 | AuthFailure.TokenFailure                                 |

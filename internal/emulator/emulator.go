@@ -102,6 +102,8 @@ type Server struct {
 	sts    map[string]stsCredential
 	issued []IssuedCredential
 	oidc   oidcState // the rotation of Scenario.AlibabaOIDC's tokens
+	// tencentOIDC is the rotation of Scenario.TencentOIDC's tokens.
+	tencentOIDC oidcState
 	// tencentSTS holds the temporary Tencent credentials by SecretId; tencentIssued lists them.
 	tencentSTS    map[string]stsCredential
 	tencentIssued []IssuedTencentCredential
@@ -187,6 +189,10 @@ func (s *Server) Start(addr string) error {
 		_ = ln.Close()
 		return err
 	}
+	if err := s.writeTencentOIDCTokenFile(); err != nil {
+		_ = ln.Close()
+		return err
+	}
 	s.listener = ln
 	s.httpSrv = &http.Server{
 		Handler:           s,
@@ -251,6 +257,7 @@ func (s *Server) installScenario(sc *Scenario) {
 	defer s.mu.Unlock()
 	s.sc = sc
 	s.oidc = oidcState{}
+	s.tencentOIDC = oidcState{}
 	s.lifecycles = map[string]*lifecycle{}
 	s.faults = nil
 	for _, f := range sc.Faults {

@@ -30,6 +30,10 @@ type Scenario struct {
 	// TencentSTSLifetime is the same for Tencent STS AssumeRole and
 	// AssumeRoleWithWebIdentity; empty means the DurationSeconds of the request.
 	TencentSTSLifetime string `json:"tencent_sts_lifetime,omitempty"`
+	// TencentOIDC is the OIDC identity provider whose tokens Tencent STS
+	// AssumeRoleWithWebIdentity accepts, rotating them; nil accepts any JWT-shaped token
+	// from any provider.
+	TencentOIDC *TencentOIDC `json:"tencent_oidc,omitempty"`
 	// TencentRoles are the CAM role ARNs Tencent STS knows; nil knows every well-formed ARN.
 	// Any other is refused with ResourceNotFound.RoleNotExist.
 	TencentRoles []string `json:"tencent_roles,omitempty"`
@@ -235,6 +239,11 @@ func (sc *Scenario) Validate() error {
 	}
 	if sc.AlibabaOIDC != nil {
 		if err := sc.AlibabaOIDC.validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if sc.TencentOIDC != nil {
+		if err := sc.TencentOIDC.validate(); err != nil {
 			errs = append(errs, err)
 		}
 	}

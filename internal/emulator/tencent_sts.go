@@ -40,6 +40,7 @@ type IssuedTencentCredential struct {
 	SecretID, Token          string
 	RoleArn, RoleSessionName string
 	ProviderID               string // AssumeRoleWithWebIdentity only
+	OIDCToken                string // AssumeRoleWithWebIdentity only: the token exchanged
 	Policy, ExternalID       string // AssumeRole only; Policy URL-decoded
 	SignedBy                 string // the SecretId that signed AssumeRole
 	DurationSeconds          int
@@ -128,14 +129,19 @@ func (s *Server) tencentAssumeRole(c *call) ([]byte, *apiError) {
 	return s.issueTencent(c, issued)
 }
 
-// tencentAssumeRoleWithWebIdentity answers the unsigned OIDC exchange. The emulator takes a
-// token for valid when it has a JWT's three dot-separated parts and its provider is known.
+// tencentAssumeRoleWithWebIdentity answers the unsigned OIDC exchange. Without
+// Scenario.TencentOIDC the emulator takes any token with a JWT's three dot-separated parts
+// from any provider; with it, only the provider's current token (see checkTencentOIDCToken).
 func (s *Server) tencentAssumeRoleWithWebIdentity(c *call) ([]byte, *apiError) {
 	p := tencentBodyParams(c.body)
 	if p["ProviderId"] == "" {
 		return nil, &apiError{code: "InvalidParameter.ParamError", message: "ProviderId is required."}
 	}
-	if parts := strings.Split(p["WebIdentityToken"], "."); len(parts) != 3 || slices.Contains(parts, "") {
+	s.mu.Lock()
+	scripted := s.sc.TencentOIDC != nil
+	s.mu.Unlock()
+	token := p["WebIdentityToken"]
+	if parts := strings.Split(token, "."); !scripted && (len(parts) != 3 || slices.Contains(parts, "")) {
 		return nil, &apiError{code: "InvalidParameter.WebIdentityTokenError", message: "The WebIdentityToken is not valid."}
 	}
 	if e := s.checkTencentRole(p); e != nil {
@@ -145,8 +151,12 @@ func (s *Server) tencentAssumeRoleWithWebIdentity(c *call) ([]byte, *apiError) {
 	if e != nil {
 		return nil, e
 	}
+	// Last, so that only an exchange that issues credentials counts towards the rotation.
+	if e := s.checkTencentOIDCToken(p["ProviderId"], p["RoleArn"], token); e != nil {
+		return nil, e
+	}
 	return s.issueTencent(c, IssuedTencentCredential{API: APITencentAssumeRoleWithWebIdentity, RoleArn: p["RoleArn"],
-		RoleSessionName: p["RoleSessionName"], ProviderID: p["ProviderId"], DurationSeconds: duration})
+		RoleSessionName: p["RoleSessionName"], ProviderID: p["ProviderId"], OIDCToken: token, DurationSeconds: duration})
 }
 
 // issueTencent makes a temporary credential that lives DurationSeconds, or
