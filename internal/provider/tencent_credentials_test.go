@@ -288,6 +288,146 @@ func TestAccTencentRolesOutliveCredentials(t *testing.T) {
 	}
 }
 
+// tcWriterRole is the role that assume_role takes on top of assume_role_with_oidc.
+const tcWriterRole = "qcs::cam::uin/100000000001:roleName/writer"
+
+// tencentOIDCScenario trusts the identity provider "github-actions" for tcRole with the tokens
+// tok-01 to tok-12, the next one issued after each exchange and written to the returned token
+// file, as the kubelet rotates a projected token.
+func tencentOIDCScenario(t *testing.T, phases ...emulator.TencentPhase) (*emulator.Scenario, string) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "token")
+	tokens := make([]string, 12)
+	for i := range tokens {
+		tokens[i] = fmt.Sprintf("tok-%02d", i+1)
+	}
+	sc := credentialScenario(phases...)
+	sc.TencentOIDC = &emulator.TencentOIDC{ProviderID: "github-actions", RoleArn: tcRole, Tokens: tokens, ExchangesPerToken: 1, TokenFile: file}
+	return sc, file
+}
+
+// issuedBy lists the credentials that api issued, in order.
+func issuedBy(srv *emulator.Server, api string) []emulator.IssuedTencentCredential {
+	var out []emulator.IssuedTencentCredential
+	for _, c := range srv.IssuedTencentCredentials() {
+		if c.API == api {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// checkAssumeRoleSignedByOIDC fails unless every AssumeRole request was signed with a key
+// that AssumeRoleWithWebIdentity issued and carried that key's token.
+func checkAssumeRoleSignedByOIDC(t *testing.T, srv *emulator.Server) {
+	t.Helper()
+	oidcKeys := map[string]string{}
+	for _, c := range issuedBy(srv, emulator.APITencentAssumeRoleWithWebIdentity) {
+		oidcKeys[c.SecretID] = c.Token
+	}
+	reqs := srv.Requests(emulator.APITencentAssumeRole)
+	if len(reqs) == 0 {
+		t.Fatal("no AssumeRole request reached the emulator")
+	}
+	for i, r := range reqs {
+		if token, ok := oidcKeys[r.AccessKeyID]; !ok || r.SecurityToken != token {
+			t.Errorf("AssumeRole request %d signed with %q and a token that is not an OIDC-issued key's own", i, r.AccessKeyID)
+		}
+	}
+}
+
+// TestAccTencentAssumeRoleOnOIDC assumes a role on top of assume_role_with_oidc: AssumeRole is
+// signed with the OIDC exchange's temporary key and carries its token, and DescribeTask is
+// signed with the assumed role's keys only.
+func TestAccTencentAssumeRoleOnOIDC(t *testing.T) {
+	t.Parallel()
+	sc, file := tencentOIDCScenario(t)
+	srv := emulator.NewTestServer(t, sc)
+	body := oidcBody(file) + fmt.Sprintf("\nassume_role {\n  role_arn     = %q\n  session_name = \"chained\"\n}", tcWriterRole)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Factories(),
+		Steps:                    []resource.TestStep{succeededStep(tencentCredentialConfig(srv, body, ""))},
+	})
+	oidc, roles := issuedBy(srv, emulator.APITencentAssumeRoleWithWebIdentity), issuedBy(srv, emulator.APITencentAssumeRole)
+	if len(oidc) == 0 || len(roles) == 0 {
+		t.Fatalf("issued %d OIDC and %d AssumeRole credentials, want both", len(oidc), len(roles))
+	}
+	if r := roles[0]; r.RoleArn != tcWriterRole || r.RoleSessionName != "chained" || r.SignedBy != oidc[0].SecretID {
+		t.Errorf("first AssumeRole %+v, want %s signed by the first OIDC key %s", r, tcWriterRole, oidc[0].SecretID)
+	}
+	checkAssumeRoleSignedByOIDC(t, srv)
+	assumed := map[string]bool{}
+	for _, r := range roles {
+		assumed[r.SecretID] = true
+	}
+	for id := range signers(srv) {
+		if !assumed[id] {
+			t.Errorf("DescribeTask signed with %q, not a key of the assumed role", id)
+		}
+	}
+	checkSignedWithTencentIssued(t, srv)
+}
+
+// TestAccTencentOIDCOutlivesCredentials waits on a task while the role keys live two seconds
+// and the identity provider rotates its token after every exchange, as a projected token
+// rotates: each renewal must read the token file again. Alone and with assume_role chained
+// on top.
+func TestAccTencentOIDCOutlivesCredentials(t *testing.T) {
+	t.Parallel()
+	for name, chained := range map[string]bool{"oidc": false, "assume_role on oidc": true} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			sc, file := tencentOIDCScenario(t,
+				tencentGenerated("5s", "job-cred01", "A", "RUNNING", 1, 0),
+				tencentGenerated("", "job-cred01", "A", tencentStateSucceed, 1, 0))
+			sc.TencentSTSLifetime = "2s"
+			srv := emulator.NewTestServer(t, sc)
+			body, signerAPI := oidcBody(file), emulator.APITencentAssumeRoleWithWebIdentity
+			if chained {
+				body += fmt.Sprintf("\nassume_role {\n  role_arn = %q\n}", tcWriterRole)
+				signerAPI = emulator.APITencentAssumeRole
+			}
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: protoV6Factories(),
+				Steps: []resource.TestStep{succeededStep(tencentCredentialConfig(srv, body, `  wait_for_completion = true
+  poll_interval       = "1s"`))},
+			})
+			if n := checkSignedWithTencentIssued(t, srv); n < 2 {
+				t.Errorf("%d temporary keys signed the wait's requests, want a renewal", n)
+			}
+			first := issuedBy(srv, signerAPI)[0]
+			outlived := false
+			for _, r := range srv.Requests(emulator.APITencentTask) {
+				if r.At.After(first.Expiration) {
+					outlived = true
+				}
+			}
+			if !outlived {
+				t.Error("no request came after the first temporary keys expired: the test proves nothing")
+			}
+			var sent []string
+			for _, c := range issuedBy(srv, emulator.APITencentAssumeRoleWithWebIdentity) {
+				sent = append(sent, c.OIDCToken)
+			}
+			if len(sent) < 3 || sent[0] != "tok-01" || sent[1] != "tok-02" || sent[2] != "tok-03" {
+				t.Errorf("tokens exchanged %v, want the file's rotations", sent)
+			}
+			if chained {
+				checkAssumeRoleSignedByOIDC(t, srv)
+			}
+			for api, code := range map[string]string{
+				emulator.APITencentTask:                      "AuthFailure.TokenFailure",
+				emulator.APITencentAssumeRole:                "AuthFailure.TokenFailure",
+				emulator.APITencentAssumeRoleWithWebIdentity: "InvalidParameter.WebIdentityTokenError",
+			} {
+				if n := srv.Answered(api, code); n != 0 {
+					t.Errorf("%d %s requests refused with %s", n, api, code)
+				}
+			}
+		})
+	}
+}
+
 // TestAccTencentRoleErrors checks the diagnostics of refused roles and unusable tokens, and the
 // plan-time checks of the role blocks, which send nothing.
 func TestAccTencentRoleErrors(t *testing.T) {

@@ -3,6 +3,7 @@ package tencent
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -186,4 +187,103 @@ func TestSTSEndpointOverride(t *testing.T) {
 	if _, err := stsHost("http://127.0.0.1:8080"); err == nil || !strings.Contains(err.Error(), "HTTPS only") {
 		t.Errorf("stsHost(http) error = %v", err)
 	}
+}
+
+// TestOIDCTokenReadPerExchange renews OIDC credentials on a fake clock while the emulator
+// rotates the token file after every exchange, as the kubelet rotates a projected token:
+// each exchange must send the file's token of the moment (tok-1, tok-2, ...), never a
+// superseded one. An inline token is sent as is every time.
+func TestOIDCTokenReadPerExchange(t *testing.T) {
+	t.Parallel()
+	const n = 5
+	tokens := make([]string, n)
+	for i := range tokens {
+		tokens[i] = fmt.Sprintf("tok-%d", i+1)
+	}
+	role := "qcs::cam::uin/1:roleName/ci"
+	tests := map[string]struct {
+		oidc     func(file string) AssumeRoleWithOIDC
+		rotate   int
+		wantSent func(i int) string
+	}{
+		"token file": {
+			oidc:     func(file string) AssumeRoleWithOIDC { return AssumeRoleWithOIDC{OIDCTokenFile: file} },
+			rotate:   1,
+			wantSent: func(i int) string { return tokens[i] },
+		},
+		"inline token": {
+			oidc:     func(string) AssumeRoleWithOIDC { return AssumeRoleWithOIDC{OIDCToken: tokens[0]} },
+			wantSent: func(int) string { return tokens[0] },
+		},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			file := filepath.Join(t.TempDir(), "token")
+			srv := emulator.NewTestServer(t, &emulator.Scenario{TencentOIDC: &emulator.TencentOIDC{ProviderID: "tke", RoleArn: role,
+				Tokens: tokens, ExchangesPerToken: tt.rotate, TokenFile: file}})
+			o := tt.oidc(file)
+			o.RoleArn, o.ProviderID, o.SessionName, o.SessionDuration = role, "tke", "ci-run", 900
+			cred, err := oidcCredential(o, "ap-guangzhou", srv.TLSHost(), "")
+			if err != nil {
+				t.Fatalf("first exchange: %v", err)
+			}
+			// The fake clock runs ahead of the emulator's: each step is past the expiry of the
+			// 900-second keys just issued, so each check renews exactly once.
+			now := time.Now()
+			cred.now = func() time.Time { return now }
+			for i := 1; i < n; i++ {
+				now = now.Add(901 * time.Second)
+				if err := cred.check(); err != nil {
+					t.Fatalf("renewal %d: %v", i, err)
+				}
+				if id, _, token := cred.keysNow(); id != srv.IssuedTencentCredentials()[i].SecretID || token == "" {
+					t.Fatalf("renewal %d: the credential holds %q, not the keys just issued", i, id)
+				}
+			}
+			issued := srv.IssuedTencentCredentials()
+			if len(issued) != n {
+				t.Fatalf("%d exchanges, want %d", len(issued), n)
+			}
+			for i, c := range issued {
+				if c.OIDCToken != tt.wantSent(i) {
+					t.Errorf("exchange %d sent %q, want %q", i+1, c.OIDCToken, tt.wantSent(i))
+				}
+			}
+		})
+	}
+}
+
+// TestOIDCRenewalFailure reports a token file gone at renewal once the keys have expired, as
+// check reports a refused AssumeRole.
+func TestOIDCRenewalFailure(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "token")
+	srv := emulator.NewTestServer(t, &emulator.Scenario{TencentOIDC: &emulator.TencentOIDC{ProviderID: "tke", Tokens: []string{"tok-1"}, TokenFile: file}})
+	cred, err := oidcCredential(AssumeRoleWithOIDC{RoleArn: "qcs::cam::uin/1:roleName/ci", ProviderID: "tke", OIDCTokenFile: file,
+		SessionName: "ci-run", SessionDuration: 900}, "ap-guangzhou", srv.TLSHost(), "")
+	if err != nil {
+		t.Fatalf("first exchange: %v", err)
+	}
+	now := time.Now()
+	cred.now = func() time.Time { return now }
+	if err := os.Remove(file); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(800 * time.Second) // renewal due, the keys still hold
+	if err := cred.check(); err != nil {
+		t.Errorf("check before expiry = %v, want nil", err)
+	}
+	now = now.Add(200 * time.Second)
+	var tokenErr *TokenFileError
+	if err := cred.check(); !errors.As(err, &tokenErr) {
+		t.Errorf("check after expiry = %v, want a *TokenFileError", err)
+	}
+}
+
+// keysNow returns the keys the credential holds, without renewing them.
+func (c *renewingCredential) keysNow() (string, string, string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.keys.secretID, c.keys.secretKey, c.keys.token
 }
