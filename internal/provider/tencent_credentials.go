@@ -66,10 +66,12 @@ func tencentCredentialAttributes() map[string]schema.Attribute {
 			MarkdownDescription: "Name of the CAM role bound to the CVM instance Terraform runs on: the base " +
 				"credentials are then the role's temporary keys from the instance metadata service " +
 				"(`metadata.tencentyun.com`, through the SDK's CvmRoleProvider), renewed before they expire. " +
-				"Used when `secret_id` and `secret_key` are not set as arguments; as an argument it beats keys " +
-				"from the environment. Environment: `" + tencent.EnvCAMRoleName + "`. The SDK's metadata address is " +
+				"It cannot be combined with `secret_id`/`secret_key` or `assume_role_with_oidc`; as an argument it " +
+				"beats keys from the environment. Environment: `" + tencent.EnvCAMRoleName + "`. The SDK's metadata address is " +
 				"fixed, so this mode is tested with a stand-in for the metadata service inside the test process, " +
 				"not with a real CVM instance nor through the terraform CLI.",
+			Validators: []validator.String{stringvalidator.ConflictsWith(
+				path.MatchRelative().AtParent().AtName("secret_id"), path.MatchRelative().AtParent().AtName("secret_key"))},
 		},
 	}
 }
@@ -138,11 +140,14 @@ func tencentCredentialBlocks() map[string]schema.Block {
 		"assume_role_with_oidc": schema.SingleNestedBlock{
 			MarkdownDescription: "Exchange an OIDC token for a CAM role's temporary keys (STS " +
 				"AssumeRoleWithWebIdentity, unsigned, as the SDK's OIDCRoleArnProvider sends it), as on TKE with workload " +
-				"identity or in CI. No `secret_id` or `secret_key` is needed. Without the block, the mode is also " +
-				"on when no keys or `cam_role_name` are set as arguments and the environment holds `" +
+				"identity or in CI. It replaces the base credentials, so it cannot be combined with `secret_id`, " +
+				"`secret_key` or `cam_role_name`. Without the block, the mode is also on when no keys are set as " +
+				"arguments or in the environment, no `cam_role_name` argument is set, and the environment holds `" +
 				tencent.EnvWebIdentityToken + "` or `" + tencent.EnvWebIdentityTokenFile + "`, or TKE's `" +
 				tencent.EnvTKERoleArn + "`, `" + tencent.EnvTKEProvider + "` and `" + tencent.EnvTKETokenFile + "`.",
 			Attributes: oidc,
+			Validators: []validator.Object{objectvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("secret_id"),
+				path.MatchRelative().AtParent().AtName("secret_key"), path.MatchRelative().AtParent().AtName("cam_role_name"))},
 		},
 	}
 }

@@ -465,6 +465,12 @@ func TestAccTencentRoleErrors(t *testing.T) {
   oidc_token      = "a.b.c"
   oidc_token_file = "token"
 }`, want: summary("Invalid Attribute Combination"), sendsNot: true},
+		{name: "OIDC with keys", body: keys + `assume_role_with_oidc {
+  role_arn  = "qcs::cam::uin/100000000001:roleName/reader"
+  oidc_token = "a.b.c"
+}`, want: regexp.MustCompile(`(?s)Invalid Attribute Combination.*secret_id`), sendsNot: true},
+		{name: "CVM role with keys", body: keys + `cam_role_name = "reader"`,
+			want: regexp.MustCompile(`(?s)Invalid Attribute Combination.*cam_role_name`), sendsNot: true},
 		{name: "bad session name", body: keys + `assume_role {
   role_arn     = "qcs::cam::uin/100000000001:roleName/reader"
   session_name = "has space"

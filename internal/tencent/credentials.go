@@ -410,7 +410,9 @@ func profileRegion(name string) (string, error) {
 
 // oidcSettings returns the OIDC role settings, each falling back to its environment
 // variables, or nil when the mode is off. It is on with the assume_role_with_oidc block, or,
-// when no keys or CVM role are configured as arguments, when the environment carries a web
+// when no keys are set as arguments or in the environment and no CVM role as an argument (keys
+// in the environment beat OIDC from the environment, as in the SDK's default chain and on the
+// Alibaba side), when the environment carries a web
 // identity token (TENCENTCLOUD_ASSUME_ROLE_WEB_IDENTITY_TOKEN[_FILE]) or TKE's pod identity
 // (TKE_ROLE_ARN, TKE_PROVIDER_ID and TKE_WEB_IDENTITY_TOKEN_FILE).
 func oidcSettings(cfg Config, env func(string) string) *AssumeRoleWithOIDC {
@@ -418,7 +420,7 @@ func oidcSettings(cfg Config, env func(string) string) *AssumeRoleWithOIDC {
 	if cfg.AssumeRoleWithOIDC != nil {
 		o = *cfg.AssumeRoleWithOIDC
 	} else {
-		if firstNonEmpty(cfg.SecretID, cfg.SecretKey, cfg.CAMRoleName) != "" {
+		if firstNonEmpty(cfg.SecretID, cfg.SecretKey, cfg.CAMRoleName, env(EnvSecretID), env(EnvSecretKey)) != "" {
 			return nil
 		}
 		tke := env(EnvTKERoleArn) != "" && env(EnvTKEProvider) != "" && env(EnvTKETokenFile) != ""

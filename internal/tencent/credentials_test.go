@@ -316,6 +316,13 @@ func TestRoleSettings(t *testing.T) {
 			env:  map[string]string{EnvWebIdentityTokenFile: "/t"},
 		},
 		{
+			// As in the SDK's default chain and on the Alibaba side: keys in the environment come
+			// before OIDC from the environment.
+			name: "keys in the environment keep OIDC variables off",
+			env: map[string]string{EnvSecretID: "a", EnvSecretKey: "b",
+				EnvTKERoleArn: "qcs::cam::uin/1:roleName/tke", EnvTKEProvider: "tke-provider", EnvTKETokenFile: "/t"},
+		},
+		{
 			name:     "OIDC block: its own token wins, provider defaults to OIDC",
 			cfg:      Config{AssumeRoleWithOIDC: &AssumeRoleWithOIDC{RoleArn: "r", OIDCTokenFile: "/mine", SessionDuration: 1000}},
 			env:      map[string]string{EnvWebIdentityToken: "x.y.z"},
