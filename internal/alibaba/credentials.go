@@ -2,19 +2,11 @@ package alibaba
 
 import (
 	"cmp"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
-	"net/url"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/aliyun/credentials-go/credentials/providers"
-
-	"github.com/cloudtask/terraform-provider-cloudtask/internal/endpoint"
 )
 
 // DefaultRegion is the region used when none is configured anywhere.
@@ -64,40 +56,6 @@ type AssumeRole struct {
 	RoleArn, SessionName string
 	SessionDuration      int // seconds
 	Policy, ExternalID   string
-}
-
-// Environment variables of the assume_role block, the official alicloud provider's. They apply
-// without the block too: ALICLOUD_ASSUME_ROLE_ARN alone assumes that role.
-const (
-	EnvAssumeRoleArn         = "ALICLOUD_ASSUME_ROLE_ARN"
-	EnvAssumeRoleSessionName = "ALICLOUD_ASSUME_ROLE_SESSION_NAME"
-	EnvAssumeRoleDuration    = "ALICLOUD_ASSUME_ROLE_SESSION_EXPIRATION"
-)
-
-// assumeRoleSettings completes the assume_role block with its environment variables, each
-// used only where the block leaves the attribute unset. It returns nil when neither the block
-// nor ALICLOUD_ASSUME_ROLE_ARN asks for a role.
-func assumeRoleSettings(block *AssumeRole, getenv func(string) string) (*AssumeRole, error) {
-	if getenv == nil {
-		getenv = os.Getenv
-	}
-	if block == nil && getenv(EnvAssumeRoleArn) == "" {
-		return nil, nil
-	}
-	ar := AssumeRole{}
-	if block != nil {
-		ar = *block
-	}
-	ar.RoleArn = cmp.Or(ar.RoleArn, getenv(EnvAssumeRoleArn))
-	ar.SessionName = cmp.Or(ar.SessionName, getenv(EnvAssumeRoleSessionName))
-	if v := getenv(EnvAssumeRoleDuration); ar.SessionDuration == 0 && v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 900 {
-			return nil, fmt.Errorf("alibaba.assume_role: %s=%q is not a number of seconds of at least 900", EnvAssumeRoleDuration, v)
-		}
-		ar.SessionDuration = n
-	}
-	return &ar, nil
 }
 
 // DefaultSessionName is the role session name when assume_role names none.
@@ -150,17 +108,6 @@ func (e *ProfileError) Error() string {
 		return fmt.Sprintf("Alibaba Cloud profile file %s: %s", profileFileDisplay, e.Reason)
 	}
 	return fmt.Sprintf("Alibaba Cloud profile %q in %s: %s", e.Profile, profileFileDisplay, e.Reason)
-}
-
-// profileIndex is what this provider reads of the aliyun CLI configuration file itself: the
-// current profile, the profile names and their regions, which credentials-go does not expose.
-// The credentials of a profile, in every mode, come from credentials-go's CLI profile provider.
-type profileIndex struct {
-	Current  string `json:"current"`
-	Profiles []struct {
-		Name     string `json:"name"`
-		RegionID string `json:"region_id"`
-	} `json:"profiles"`
 }
 
 // Resolve applies the precedence of the provider configuration: the argument, then the
@@ -313,43 +260,6 @@ func resolve(cfg Config, getenv func(string) string, home, ecsProxy string) (res
 	return resolved{creds: creds, provider: p}, nil
 }
 
-// profileLookup is the profile that supplies what the configuration and the environment
-// leave unset.
-type profileLookup struct {
-	file, name string // name is empty when there is no profile file
-	found      bool
-	regionID   string
-}
-
-func (p profileLookup) source() string {
-	return fmt.Sprintf("profile %s in %s", p.name, profileFileDisplay)
-}
-
-// findProfile looks up the profile named by the argument or the environment (name), else the
-// file's current profile, else "default". A profile named explicitly must exist; a missing
-// file is no error.
-func findProfile(home, name string) (profileLookup, error) {
-	file, index, err := readProfileIndex(home)
-	if err != nil || index == nil {
-		return profileLookup{}, err
-	}
-	explicit := name != ""
-	if !explicit {
-		name = index.Current
-	}
-	p := profileLookup{file: file, name: cmp.Or(name, "default")}
-	for _, entry := range index.Profiles {
-		if entry.Name == p.name {
-			p.found, p.regionID = true, entry.RegionID
-			break
-		}
-	}
-	if !p.found && explicit {
-		return profileLookup{}, &ProfileError{Profile: p.name, Reason: "no profile of that name"}
-	}
-	return p, nil
-}
-
 // resolveDynamic fetches the first credentials of a source that is neither keys nor a
 // profile; its provider then serves every request, refreshing them.
 func resolveDynamic(d *dynamicSource, region string) (resolved, error) {
@@ -374,102 +284,4 @@ func staticProvider(c Credentials) (providers.CredentialsProvider, error) {
 	}
 	return providers.NewStaticAKCredentialsProviderBuilder().
 		WithAccessKeyId(c.AccessKey).WithAccessKeySecret(c.SecretKey).Build()
-}
-
-// profileCredentials builds credentials-go's CLI profile provider for one profile of file
-// and fetches its current credentials. The library's messages name the file by its real
-// path, which is replaced with profileFileDisplay.
-func profileCredentials(file, name string) (providers.CredentialsProvider, *providers.Credentials, error) {
-	clean := func(err error) error {
-		// A failed request's URL holds its signature and any security token: keep the cause.
-		var urlErr *url.Error
-		if errors.As(err, &urlErr) {
-			err = urlErr.Err
-		}
-		msg := strings.ReplaceAll(err.Error(), file, profileFileDisplay)
-		return &ProfileError{Profile: name, Reason: msg}
-	}
-	p, err := providers.NewCLIProfileCredentialsProviderBuilder().
-		WithProfileFile(file).WithProfileName(name).Build()
-	if err != nil {
-		return nil, nil, clean(err)
-	}
-	cc, err := p.GetCredentials()
-	if err != nil {
-		return nil, nil, clean(err)
-	}
-	return p, cc, nil
-}
-
-// readProfileIndex reads <home>/.aliyun/config.json; a missing file (or no home) is
-// "", nil, nil. It returns the file's path for credentials-go.
-func readProfileIndex(home string) (string, *profileIndex, error) {
-	if home == "" {
-		return "", nil, nil
-	}
-	file := filepath.Join(home, ".aliyun", "config.json")
-	data, err := os.ReadFile(file)
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", nil, nil
-	}
-	if err != nil {
-		return "", nil, &ProfileError{Reason: "cannot be read: " + unwrapPathError(err).Error()}
-	}
-	var index profileIndex
-	// The file holds secrets: the message is json's own, which never quotes the input.
-	if err := json.Unmarshal(data, &index); err != nil {
-		return "", nil, &ProfileError{Reason: "is not valid JSON: " + err.Error()}
-	}
-	return file, &index, nil
-}
-
-// unwrapPathError drops the file path from an *fs.PathError so messages stay machine-neutral.
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}
-
-// assumeRoleProvider wraps base in credentials-go's RamRoleArn provider for cfg.AssumeRole.
-func assumeRoleProvider(cfg Config, base providers.CredentialsProvider) (providers.CredentialsProvider, error) {
-	ar := cfg.AssumeRole
-	if ar.RoleArn == "" {
-		return nil, errors.New("alibaba.assume_role.role_arn is not set: set it, or ALICLOUD_ASSUME_ROLE_ARN, when the assume_role block is present")
-	}
-	host, err := stsHost(cfg.Endpoints.STS)
-	if err != nil {
-		return nil, err
-	}
-	b := providers.NewRAMRoleARNCredentialsProviderBuilder().
-		WithCredentialsProvider(base).
-		WithRoleArn(ar.RoleArn).
-		WithRoleSessionName(cmp.Or(ar.SessionName, DefaultSessionName)).
-		WithDurationSeconds(ar.SessionDuration).
-		WithPolicy(ar.Policy).
-		WithExternalId(ar.ExternalID)
-	if host != "" {
-		b = b.WithStsEndpoint(host)
-	}
-	p, err := b.Build()
-	if err != nil {
-		return nil, fmt.Errorf("alibaba.assume_role: %w", err)
-	}
-	return p, nil
-}
-
-// stsHost turns the endpoints.sts override into the host[:port] credentials-go wants.
-func stsHost(override string) (string, error) {
-	if override == "" {
-		return "", nil
-	}
-	ep, err := endpoint.Parse(override)
-	if err != nil {
-		return "", fmt.Errorf("alibaba.endpoints.sts: %w", err)
-	}
-	if ep.Scheme != "https" {
-		return "", fmt.Errorf("alibaba.endpoints.sts %q: STS is reached over HTTPS only (credentials-go); use an https URL or a bare host", override)
-	}
-	return ep.HostPort(), nil
 }
