@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"math/big"
 	"net"
@@ -31,7 +32,10 @@ type stsCredential struct {
 // IssuedCredential describes one temporary credential the emulator issued.
 type IssuedCredential struct {
 	AccessKeyID, SecurityToken, RoleArn, RoleSessionName string
-	Expiration                                           time.Time
+	// AccessKeySecret is the temporary secret answered with the key, for tests that must
+	// not find it anywhere the client writes.
+	AccessKeySecret string
+	Expiration      time.Time
 	// API is the call that issued it: APIAlibabaSTS or APIAlibabaSTSOIDC.
 	API string
 }
@@ -86,7 +90,7 @@ func (s *Server) issueRoleCredentials(c *call, arn, session string, duration int
 	}
 	s.sts[id] = cred
 	s.issued = append(s.issued, IssuedCredential{AccessKeyID: id, SecurityToken: cred.token, RoleArn: arn,
-		RoleSessionName: session, Expiration: cred.expires, API: c.api})
+		RoleSessionName: session, AccessKeySecret: cred.secret, Expiration: cred.expires, API: c.api})
 	s.mu.Unlock()
 	raw, err := json.Marshal(map[string]any{
 		"AssumedRoleUser": map[string]string{"Arn": arn + "/" + session, "AssumedRoleId": "3000:" + session},
@@ -170,6 +174,17 @@ func emulatorCertificate() (tls.Certificate, *x509.CertPool, error) {
 func TLSRootCAs() (*x509.CertPool, error) {
 	_, pool, err := emulatorCertificate()
 	return pool, err
+}
+
+// TLSCertificatePEM is the certificate of every emulator's TLS listener in this process,
+// PEM-encoded: a client in another process trusts the listener with it (a Go program through
+// SSL_CERT_FILE, for example).
+func TLSCertificatePEM() ([]byte, error) {
+	cert, _, err := emulatorCertificate()
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Leaf.Raw}), nil
 }
 
 // startTLS listens with TLS on the host of addr, any port, serving the same APIs.

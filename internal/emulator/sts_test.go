@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"net/http"
 	"testing"
@@ -42,7 +44,8 @@ func TestAlibabaAssumeRole(t *testing.T) {
 	if err != nil || exp.Sub(clock.Now()) > 11*time.Minute || exp.Sub(clock.Now()) < 9*time.Minute {
 		t.Errorf("Expiration %q (%v), want 10 minutes from now", cr.Expiration, err)
 	}
-	if issued := s.IssuedAlibabaCredentials(); len(issued) != 1 || issued[0].AccessKeyID != cr.AccessKeyId || issued[0].SecurityToken != cr.SecurityToken {
+	if issued := s.IssuedAlibabaCredentials(); len(issued) != 1 || issued[0].AccessKeyID != cr.AccessKeyId || issued[0].SecurityToken != cr.SecurityToken ||
+		issued[0].AccessKeySecret != cr.AccessKeySecret {
 		t.Errorf("IssuedAlibabaCredentials = %+v", issued)
 	}
 
@@ -86,4 +89,24 @@ func TestAlibabaAssumeRole(t *testing.T) {
 	if _, status, code := alibabaCall(t, base, bad); status != http.StatusBadRequest || code != "InvalidParameter.RoleArn" {
 		t.Errorf("bad role ARN: %d %q", status, code)
 	}
+}
+
+// TestTLSCertificatePEM trusts the TLS listener with the exported certificate alone, as a
+// client in another process would.
+func TestTLSCertificatePEM(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, Options{Scenario: happyScenario()})
+	pemBytes, err := TLSCertificatePEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pemBytes) {
+		t.Fatalf("no certificate in %q", pemBytes)
+	}
+	conn, err := tls.Dial("tcp", s.TLSHost(), &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12})
+	if err != nil {
+		t.Fatalf("TLS with the exported certificate: %v", err)
+	}
+	_ = conn.Close()
 }

@@ -38,6 +38,7 @@ var tencentSessionName = regexp.MustCompile(`^[\w+=,.@-]{2,128}$`)
 type IssuedTencentCredential struct {
 	API                      string // APITencentAssumeRole or APITencentAssumeRoleWithWebIdentity
 	SecretID, Token          string
+	SecretKey                string // the temporary secret answered with SecretID
 	RoleArn, RoleSessionName string
 	ProviderID               string // AssumeRoleWithWebIdentity only
 	OIDCToken                string // AssumeRoleWithWebIdentity only: the token exchanged
@@ -171,18 +172,18 @@ func (s *Server) issueTencent(c *call, issued IssuedTencentCredential) ([]byte, 
 	// Whole seconds, as ExpiredTime (Unix seconds) can tell the client no finer.
 	expires := c.now.Add(lifetime).Truncate(time.Second)
 	issued.SecretID = "AKIDtmp" + strings.ReplaceAll(newUUID(false), "-", "")[:20]
+	issued.SecretKey = "emu-tencent-tmp-secret-" + newUUID(false)
 	issued.Token = "emu-tencent-token-" + newUUID(false)
 	issued.Expiration = expires
 	s.mu.Lock()
 	if s.tencentSTS == nil {
 		s.tencentSTS = map[string]stsCredential{}
 	}
-	s.tencentSTS[issued.SecretID] = stsCredential{secret: "emu-tencent-tmp-secret-" + newUUID(false), token: issued.Token, expires: expires}
-	secret := s.tencentSTS[issued.SecretID].secret
+	s.tencentSTS[issued.SecretID] = stsCredential{secret: issued.SecretKey, token: issued.Token, expires: expires}
 	s.tencentIssued = append(s.tencentIssued, issued)
 	s.mu.Unlock()
 	raw, err := json.Marshal(map[string]any{
-		"Credentials": map[string]string{"Token": issued.Token, "TmpSecretId": issued.SecretID, "TmpSecretKey": secret},
+		"Credentials": map[string]string{"Token": issued.Token, "TmpSecretId": issued.SecretID, "TmpSecretKey": issued.SecretKey},
 		"ExpiredTime": expires.Unix(),
 		"Expiration":  expires.UTC().Format(time.RFC3339),
 	})

@@ -52,6 +52,10 @@ func TestTencentAssumeRole(t *testing.T) {
 	if err := json.Unmarshal(resp["Credentials"], &creds); err != nil {
 		t.Fatal(err)
 	}
+	if issued := s.IssuedTencentCredentials(); len(issued) != 1 || issued[0].SecretID != creds.TmpSecretId ||
+		issued[0].SecretKey != creds.TmpSecretKey || issued[0].Token != creds.Token {
+		t.Errorf("IssuedTencentCredentials = %+v, want the answered %+v", issued, creds)
+	}
 	expires := time.Unix(int64(jsonInt(t, resp["ExpiredTime"])), 0)
 	if d := expires.Sub(clock.Now()); d > 120*time.Second || d < 119*time.Second {
 		t.Errorf("ExpiredTime %v is %s from now, want DurationSeconds", expires, d)
