@@ -417,38 +417,8 @@ output "polardb_status" { value = data.cloudtask_polardb_batch_task.t.status }
 output "tencent_state"  { value = data.cloudtask_tencent_batch_task.t.task_state }
 `, srv.URL(), leakAlibabaKeyID, tc.alibabaSecret, leakAlibabaToken, leakTencentID, tc.tencentSecret, leakTencentToken))
 
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			defer cancel()
-			logPath := filepath.Join(t.TempDir(), "terraform.log")
-			var stdout, stderr bytes.Buffer
-			cmd := ws.command(ctx, append([]string{"TF_LOG=TRACE", "TF_LOG_PATH=" + logPath}, tc.env...), &stdout, &stderr,
-				"apply", "-auto-approve", "-no-color", "-input=false")
-			runErr := cmd.Run()
-			logData, err := os.ReadFile(logPath)
-			if err != nil {
-				t.Fatalf("read the terraform log: %v", err)
-			}
-			outputs := map[string]string{"stdout": stdout.String(), "stderr": stderr.String(), "TF_LOG_PATH file": string(logData)}
-			if state, err := os.ReadFile(filepath.Join(ws.dir, "terraform.tfstate")); err == nil {
-				outputs["state"] = string(state)
-			}
-			combined := stdout.String() + stderr.String()
-
-			if failed := runErr != nil; failed != tc.wantFailure {
-				t.Fatalf("terraform apply: err = %v, want failure %v:\n%s", runErr, tc.wantFailure, combined)
-			}
-			for _, want := range tc.wantOutput {
-				if !summary(want).MatchString(combined) {
-					t.Errorf("output lacks %q:\n%s", want, combined)
-				}
-			}
-			// The provider's own lines prove its logging reached the file, so that the leak checks
-			// below are not vacuous.
-			for _, want := range tc.wantLog {
-				if !strings.Contains(string(logData), want) {
-					t.Errorf("the TRACE log lacks the provider's %q line", want)
-				}
-			}
+			run := applyLogged(t, ws, tc.env)
+			run.check(t, tc.wantFailure, tc.wantOutput, tc.wantLog)
 			if !tc.wantFailure {
 				if n := srv.Answered(emulator.APIPolarDBBatchTask, ""); n < 2 {
 					t.Errorf("DescribeBatchTask succeeded %d times, want at least 2 (a wait)", n)
@@ -459,17 +429,78 @@ output "tencent_state"  { value = data.cloudtask_tencent_batch_task.t.task_state
 			} else if n := srv.Answered(emulator.APIPolarDBBatchTask, "SignatureDoesNotMatch"); n == 0 {
 				t.Errorf("the emulator rejected no DescribeBatchTask signature; the error path was not exercised")
 			}
+			run.checkNoSecrets(t, secrets)
+		})
+	}
+}
 
-			for _, secret := range secrets {
-				for _, form := range secretForms(secret) {
-					for name, text := range outputs {
-						if i := strings.Index(text, form.text); i >= 0 {
-							t.Errorf("%s of secret %q found in %s: %q", form.name, secret, name, excerpt(text, i, len(form.text)))
-						}
-					}
+// loggedRun is what one terraform apply under TF_LOG=TRACE wrote.
+type loggedRun struct {
+	err      error
+	log      string            // the TF_LOG_PATH file
+	combined string            // stdout and stderr
+	outputs  map[string]string // every text a secret must stay out of, by name
+}
+
+// applyLogged runs terraform apply in ws with TF_LOG=TRACE written to a file, and env added to
+// the environment of terraform and so of the provider.
+func applyLogged(t *testing.T, ws *terraformWorkspace, env []string) loggedRun {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	logPath := filepath.Join(t.TempDir(), "terraform.log")
+	var stdout, stderr bytes.Buffer
+	cmd := ws.command(ctx, append([]string{"TF_LOG=TRACE", "TF_LOG_PATH=" + logPath}, env...), &stdout, &stderr,
+		"apply", "-auto-approve", "-no-color", "-input=false")
+	runErr := cmd.Run()
+	logData, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatalf("read the terraform log: %v", err)
+	}
+	run := loggedRun{
+		err:      runErr,
+		log:      string(logData),
+		combined: stdout.String() + stderr.String(),
+		outputs:  map[string]string{"stdout": stdout.String(), "stderr": stderr.String(), "TF_LOG_PATH file": string(logData)},
+	}
+	if state, err := os.ReadFile(filepath.Join(ws.dir, "terraform.tfstate")); err == nil {
+		run.outputs["state"] = string(state)
+	}
+	return run
+}
+
+// check fails unless the run failed if and only if wantFailure, its output holds each of
+// wantOutput and its log each of wantLog. The provider's own lines in wantLog prove its logging
+// reached the file, so that the leak checks are not vacuous.
+func (r loggedRun) check(t *testing.T, wantFailure bool, wantOutput, wantLog []string) {
+	t.Helper()
+	if failed := r.err != nil; failed != wantFailure {
+		t.Fatalf("terraform apply: err = %v, want failure %v:\n%s", r.err, wantFailure, r.combined)
+	}
+	for _, want := range wantOutput {
+		if !summary(want).MatchString(r.combined) {
+			t.Errorf("output lacks %q:\n%s", want, r.combined)
+		}
+	}
+	for _, want := range wantLog {
+		if !strings.Contains(r.log, want) {
+			t.Errorf("the TRACE log lacks the provider's %q line", want)
+		}
+	}
+}
+
+// checkNoSecrets fails for every form (secretForms) of every secret found in the run's
+// stdout, stderr, TRACE log or state.
+func (r loggedRun) checkNoSecrets(t *testing.T, secrets []string) {
+	t.Helper()
+	for _, secret := range secrets {
+		for _, form := range secretForms(secret) {
+			for name, text := range r.outputs {
+				if i := strings.Index(text, form.text); i >= 0 {
+					t.Errorf("%s of secret %q found in %s: %q", form.name, secret, name, excerpt(text, i, len(form.text)))
 				}
 			}
-		})
+		}
 	}
 }
 
