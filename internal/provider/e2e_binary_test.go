@@ -580,3 +580,266 @@ func TestSecretFormsFindEncodedSecret(t *testing.T) {
 		}
 	}
 }
+
+// The credentials of TestAccSecretsNeverLoggedWithRoles: the OIDC tokens and the external ID
+// are configured; every temporary key the emulator issues during the run is a secret too.
+const (
+	leakAlibabaOIDCToken  = "AliOIDC-MUST-NOT-LEAK-3b9d"
+	leakAlibabaOIDCWrong  = "AliOIDC-WRONG-NOT-LEAK-80c5"
+	leakTencentOIDCToken  = "TcOIDC-MUST-NOT-LEAK-6a07"
+	leakTencentOIDCWrong  = "TcOIDC-WRONG-NOT-LEAK-17fa"
+	leakTencentExternalID = "TcExtID-MUST-NOT-LEAK-d41e"
+	leakAlibabaChained    = "acs:ram::1234:role/leak-reader"
+	leakWaitingRolesAli   = `waiting for PolarDB batch task "pcb-roles": status RUNNING`
+	leakWaitingRolesTc    = `waiting for Tencent Batch task "A" of job "job-roles01": status RUNNING`
+)
+
+// TestAccSecretsNeverLoggedWithRoles is TestAccSecretsNeverLogged for base credentials that
+// come from roles: on each cloud an inline OIDC token is exchanged for a role's temporary keys
+// and a second role is assumed with them (Tencent's with an external ID). The keys live two
+// seconds and the waits last longer, so the run renews them: neither OIDC token, nor the
+// external ID, nor any temporary secret or token issued during the run may be written out.
+// When STS refuses the tokens, the diagnostics must not repeat them either.
+func TestAccSecretsNeverLoggedWithRoles(t *testing.T) {
+	terraform := requireTerraform(t)
+	t.Parallel()
+	// The provider runs in its own process: it trusts the emulator's TLS listener, where both
+	// STS endpoints point, through the certificate file Go reads on Unix.
+	certPEM, err := emulator.TLSCertificatePEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile := filepath.Join(t.TempDir(), "emulator.pem")
+	writeFile(t, certFile, string(certPEM))
+	// DEBUG=credential makes credentials-go print its STS requests' headers: they must hold
+	// no secret either.
+	env := []string{"SSL_CERT_FILE=" + certFile, "DEBUG=credential,tea"}
+
+	for _, tc := range []struct {
+		name                     string
+		alibabaToken, tencentTok string
+		wantFailure              bool
+		wantOutput, wantLog      []string
+		check                    func(t *testing.T, srv *emulator.Server) []string // returns the issued secrets
+	}{
+		{
+			name:         "renewed",
+			alibabaToken: leakAlibabaOIDCToken,
+			tencentTok:   leakTencentOIDCToken,
+			wantOutput:   []string{"Apply complete!"},
+			wantLog: []string{
+				leakWaitingRolesAli, leakWaitingRolesTc,
+				"Alibaba Cloud API request", "Alibaba Cloud API answer", "Tencent Cloud request sent",
+			},
+			check: func(t *testing.T, srv *emulator.Server) []string {
+				return append(checkAlibabaRolesRenewed(t, srv), checkTencentRolesRenewed(t, srv)...)
+			},
+		},
+		{
+			name:         "refusedToken",
+			alibabaToken: leakAlibabaOIDCWrong,
+			tencentTok:   leakTencentOIDCWrong,
+			wantFailure:  true,
+			wantOutput: []string{
+				fmt.Sprintf(summaryAlibabaSourceRefused, "OIDC"), "AuthenticationFail.OIDCToken.Invalid",
+				summaryTencentAssumeRole, "InvalidParameter.WebIdentityTokenError",
+			},
+			wantLog: []string{"Configuring terraform-provider-cloudtask"},
+			check: func(t *testing.T, srv *emulator.Server) []string {
+				if n := srv.Answered(emulator.APIAlibabaSTSOIDC, "AuthenticationFail.OIDCToken.Invalid"); n == 0 {
+					t.Error("Alibaba STS refused no OIDC token; the error path was not exercised")
+				}
+				if n := srv.Answered(emulator.APITencentAssumeRoleWithWebIdentity, "InvalidParameter.WebIdentityTokenError"); n == 0 {
+					t.Error("Tencent STS refused no OIDC token; the error path was not exercised")
+				}
+				if a, c := srv.IssuedAlibabaCredentials(), srv.IssuedTencentCredentials(); len(a)+len(c) != 0 {
+					t.Errorf("STS issued %d Alibaba and %d Tencent credentials for refused tokens", len(a), len(c))
+				}
+				return nil
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := emulator.NewTestServer(t, rolesLeakScenario())
+			ws := newTerraformWorkspace(t, terraform, rolesLeakConfig(srv, tc.alibabaToken, tc.tencentTok))
+			run := applyLogged(t, ws, env)
+			run.check(t, tc.wantFailure, tc.wantOutput, tc.wantLog)
+			secrets := []string{leakAlibabaOIDCToken, leakAlibabaOIDCWrong, leakTencentOIDCToken, leakTencentOIDCWrong, leakTencentExternalID}
+			run.checkNoSecrets(t, append(secrets, tc.check(t, srv)...))
+		})
+	}
+}
+
+// rolesLeakScenario trusts one OIDC token per cloud, gives temporary keys a two-second life,
+// and runs a PolarDB and a Tencent task for five seconds each.
+func rolesLeakScenario() *emulator.Scenario {
+	return &emulator.Scenario{
+		AlibabaOIDC:        &emulator.AlibabaOIDC{ProviderArn: oidcProviderArn, RoleArn: oidcRoleArn, Tokens: []string{leakAlibabaOIDCToken}},
+		AlibabaSTSLifetime: "2s",
+		TencentOIDC:        &emulator.TencentOIDC{ProviderID: "github-actions", RoleArn: tcRole, Tokens: []string{leakTencentOIDCToken}},
+		TencentRoles:       []string{tcRole, tcWriterRole},
+		TencentSTSLifetime: "2s",
+		PolarDBBatchTasks: []emulator.BatchTask{{BatchID: "pcb-roles", Phases: []emulator.Phase{
+			{Duration: "5s", Response: []byte(batchTaskBody("pcb-roles", "RUNNING", 1, 2, ""))},
+			phase(0, batchTaskBody("pcb-roles", "COMPLETED", 2, 2, "")),
+		}}},
+		TencentTasks: []emulator.TencentTask{{JobID: "job-roles01", TaskName: "A", Phases: []emulator.TencentPhase{
+			tencentGenerated("5s", "job-roles01", "A", "RUNNING", 2, 0),
+			tencentGenerated("", "job-roles01", "A", tencentStateSucceed, 2, 0),
+		}}},
+	}
+}
+
+// rolesLeakConfig waits on both tasks with the inline OIDC tokens given and a role chained on
+// each cloud, STS at the emulator's TLS listener.
+func rolesLeakConfig(srv *emulator.Server, alibabaToken, tencentToken string) string {
+	return fmt.Sprintf(`
+provider "cloudtask" {
+  alibaba {
+    region = "cn-hangzhou"
+    assume_role_with_oidc {
+      oidc_provider_arn = %[3]q
+      role_arn          = %[4]q
+      oidc_token        = %[5]q
+    }
+    assume_role {
+      role_arn = %[6]q
+    }
+    endpoints {
+      polardb = %[1]q
+      sts     = %[2]q
+    }
+  }
+  tencent {
+    region = "ap-shanghai"
+    assume_role_with_oidc {
+      role_arn    = %[7]q
+      provider_id = "github-actions"
+      oidc_token  = %[8]q
+    }
+    assume_role {
+      role_arn    = %[9]q
+      external_id = %[10]q
+    }
+    endpoints {
+      batch = %[1]q
+      sts   = %[2]q
+    }
+  }
+}
+
+data "cloudtask_polardb_batch_task" "t" {
+  batch_id            = "pcb-roles"
+  wait_for_completion = true
+  poll_interval       = "1s"
+  timeouts { read = "30s" }
+}
+
+data "cloudtask_tencent_batch_task" "t" {
+  job_id              = "job-roles01"
+  task_name           = "A"
+  wait_for_completion = true
+  poll_interval       = "1s"
+  timeouts { read = "30s" }
+}
+
+output "polardb_status" { value = data.cloudtask_polardb_batch_task.t.status }
+output "tencent_state"  { value = data.cloudtask_tencent_batch_task.t.task_state }
+`, srv.URL(), srv.TLSHost(), oidcProviderArn, oidcRoleArn, alibabaToken, leakAlibabaChained,
+		tcRole, tencentToken, tcWriterRole, leakTencentExternalID)
+}
+
+// checkAlibabaRolesRenewed fails unless the run exchanged the inline OIDC token, assumed the
+// chained role with the OIDC keys, read with the chained role's keys alone, and renewed both
+// kinds of keys during the wait. It returns every temporary secret and token issued.
+func checkAlibabaRolesRenewed(t *testing.T, srv *emulator.Server) []string {
+	t.Helper()
+	issued := srv.IssuedAlibabaCredentials()
+	byKey := map[string]emulator.IssuedCredential{}
+	count := map[string]int{}
+	var secrets []string
+	for _, c := range issued {
+		byKey[c.AccessKeyID] = c
+		count[c.API]++
+		if c.AccessKeySecret == "" || c.SecurityToken == "" {
+			t.Fatalf("issued credential %s has no secret or token to search for", c.AccessKeyID)
+		}
+		secrets = append(secrets, c.AccessKeySecret, c.SecurityToken)
+	}
+	// One of each when the provider is configured, then at least one renewal during the wait.
+	if count[emulator.APIAlibabaSTSOIDC] < 2 || count[emulator.APIAlibabaSTS] < 2 {
+		t.Errorf("Alibaba STS issued %d OIDC and %d AssumeRole credentials, want renewals (2 or more of each)",
+			count[emulator.APIAlibabaSTSOIDC], count[emulator.APIAlibabaSTS])
+	}
+	for _, r := range srv.Requests(emulator.APIAlibabaSTSOIDC) {
+		if r.Params["OIDCToken"] != leakAlibabaOIDCToken {
+			t.Errorf("AssumeRoleWithOIDC sent another token than the inline one")
+		}
+	}
+	for _, r := range srv.Requests(emulator.APIAlibabaSTS) {
+		if c, ok := byKey[r.AccessKeyID]; !ok || c.API != emulator.APIAlibabaSTSOIDC || c.SecurityToken != r.SecurityToken {
+			t.Errorf("AssumeRole signed with %q, want an OIDC-issued key with its token", r.AccessKeyID)
+		}
+	}
+	keys := map[string]bool{}
+	for _, r := range srv.Requests(emulator.APIPolarDBBatchTask) {
+		if c, ok := byKey[r.AccessKeyID]; !ok || c.API != emulator.APIAlibabaSTS || c.RoleArn != leakAlibabaChained {
+			t.Errorf("DescribeBatchTask signed with %q, want the chained role's key", r.AccessKeyID)
+		}
+		keys[r.AccessKeyID] = true
+	}
+	if len(keys) < 2 {
+		t.Errorf("%d chained-role keys signed the wait's DescribeBatchTask requests, want a renewal", len(keys))
+	}
+	if n := srv.Answered(emulator.APIPolarDBBatchTask, ""); n < 2 {
+		t.Errorf("DescribeBatchTask succeeded %d times, want at least 2 (a wait)", n)
+	}
+	return secrets
+}
+
+// checkTencentRolesRenewed is checkAlibabaRolesRenewed for Tencent, where AssumeRole also
+// carries the external ID.
+func checkTencentRolesRenewed(t *testing.T, srv *emulator.Server) []string {
+	t.Helper()
+	oidc, roles := issuedBy(srv, emulator.APITencentAssumeRoleWithWebIdentity), issuedBy(srv, emulator.APITencentAssumeRole)
+	if len(oidc) < 2 || len(roles) < 2 {
+		t.Errorf("Tencent STS issued %d OIDC and %d AssumeRole credentials, want renewals (2 or more of each)", len(oidc), len(roles))
+	}
+	var secrets []string
+	for _, c := range srv.IssuedTencentCredentials() {
+		if c.SecretKey == "" || c.Token == "" {
+			t.Fatalf("issued credential %s has no secret or token to search for", c.SecretID)
+		}
+		secrets = append(secrets, c.SecretKey, c.Token)
+	}
+	for _, c := range oidc {
+		if c.OIDCToken != leakTencentOIDCToken {
+			t.Errorf("AssumeRoleWithWebIdentity exchanged another token than the inline one")
+		}
+	}
+	for _, c := range roles {
+		if c.ExternalID != leakTencentExternalID || c.RoleArn != tcWriterRole {
+			t.Errorf("AssumeRole of %q with another external ID than the configured one", c.RoleArn)
+		}
+	}
+	checkAssumeRoleSignedByOIDC(t, srv)
+	assumed := map[string]bool{}
+	for _, c := range roles {
+		assumed[c.SecretID] = true
+	}
+	signed := signers(srv)
+	for id := range signed {
+		if !assumed[id] {
+			t.Errorf("DescribeTask signed with %q, not a key of the assumed role", id)
+		}
+	}
+	if len(signed) < 2 {
+		t.Errorf("%d assumed-role keys signed the wait's DescribeTask requests, want a renewal", len(signed))
+	}
+	checkSignedWithTencentIssued(t, srv)
+	if n := srv.Answered(emulator.APITencentTask, ""); n < 2 {
+		t.Errorf("Tencent DescribeTask succeeded %d times, want at least 2 (a wait)", n)
+	}
+	return secrets
+}
