@@ -582,7 +582,7 @@ func TestSecretFormsFindEncodedSecret(t *testing.T) {
 	}
 }
 
-// The credentials of TestAccSecretsNeverLoggedWithRoles: the OIDC tokens and the external ID
+// The credentials of TestAccSecretsNeverLoggedWithRoles: the OIDC tokens and the external IDs
 // are configured; every temporary key the emulator issues during the run is a secret too.
 const (
 	leakAlibabaOIDCToken  = "AliOIDC-MUST-NOT-LEAK-3b9d"
@@ -590,6 +590,7 @@ const (
 	leakTencentOIDCToken  = "TcOIDC-MUST-NOT-LEAK-6a07"
 	leakTencentOIDCWrong  = "TcOIDC-WRONG-NOT-LEAK-17fa"
 	leakTencentExternalID = "TcExtID-MUST-NOT-LEAK-d41e"
+	leakAlibabaExternalID = "AliExtID-MUST-NOT-LEAK-93b0"
 	leakAlibabaChained    = "acs:ram::1234:role/leak-reader"
 	leakWaitingRolesAli   = `waiting for PolarDB batch task "pcb-roles": status RUNNING`
 	leakWaitingRolesTc    = `waiting for Tencent Batch task "A" of job "job-roles01": status RUNNING`
@@ -670,7 +671,7 @@ func TestAccSecretsNeverLoggedWithRoles(t *testing.T) {
 			ws := newTerraformWorkspace(t, terraform, rolesLeakConfig(srv, tc.alibabaToken, tc.tencentTok))
 			run := applyLogged(t, ws, env)
 			run.check(t, tc.wantFailure, tc.wantOutput, tc.wantLog)
-			secrets := []string{leakAlibabaOIDCToken, leakAlibabaOIDCWrong, leakTencentOIDCToken, leakTencentOIDCWrong, leakTencentExternalID}
+			secrets := []string{leakAlibabaOIDCToken, leakAlibabaOIDCWrong, leakTencentOIDCToken, leakTencentOIDCWrong, leakTencentExternalID, leakAlibabaExternalID}
 			run.checkNoSecrets(t, append(secrets, tc.check(t, srv)...))
 		})
 	}
@@ -709,7 +710,8 @@ provider "cloudtask" {
       oidc_token        = %[5]q
     }
     assume_role {
-      role_arn = %[6]q
+      role_arn    = %[6]q
+      external_id = %[11]q
     }
     endpoints {
       polardb = %[1]q
@@ -752,7 +754,7 @@ data "cloudtask_tencent_batch_task" "t" {
 output "polardb_status" { value = data.cloudtask_polardb_batch_task.t.status }
 output "tencent_state"  { value = data.cloudtask_tencent_batch_task.t.task_state }
 `, srv.URL(), srv.TLSHost(), oidcProviderArn, oidcRoleArn, alibabaToken, leakAlibabaChained,
-		tcRole, tencentToken, tcWriterRole, leakTencentExternalID)
+		tcRole, tencentToken, tcWriterRole, leakTencentExternalID, leakAlibabaExternalID)
 }
 
 // checkAlibabaRolesRenewed fails unless the run exchanged the inline OIDC token, assumed the
@@ -785,6 +787,9 @@ func checkAlibabaRolesRenewed(t *testing.T, srv *emulator.Server) []string {
 	for _, r := range srv.Requests(emulator.APIAlibabaSTS) {
 		if c, ok := byKey[r.AccessKeyID]; !ok || c.API != emulator.APIAlibabaSTSOIDC || c.SecurityToken != r.SecurityToken {
 			t.Errorf("AssumeRole signed with %q, want an OIDC-issued key with its token", r.AccessKeyID)
+		}
+		if r.Params["ExternalId"] != leakAlibabaExternalID {
+			t.Errorf("AssumeRole sent another external id than the configured one")
 		}
 	}
 	keys := map[string]bool{}

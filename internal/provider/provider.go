@@ -202,8 +202,11 @@ func (p *cloudtaskProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 								MarkdownDescription: "A policy document (JSON) that narrows the role's permissions.",
 							},
 							"external_id": schema.StringAttribute{
-								Optional:            true,
-								MarkdownDescription: "External ID the role's trust policy asks for.",
+								Optional:  true,
+								Sensitive: true,
+								MarkdownDescription: "External ID the role's trust policy asks for. Sensitive, as in the " +
+									"`tencent` block: it guards the role against a confused deputy, so it is kept out of plans " +
+									"and logs.",
 							},
 						},
 					},
