@@ -128,6 +128,7 @@ func (l *AdaptiveLimiter) Wait(ctx context.Context) error {
 				return ctx.Err()
 			case <-l.clock.After(delay):
 			}
+			addHeld(ctx, delay)
 		}
 		if l.confirm(gen, delay > 0) {
 			return nil
