@@ -31,6 +31,13 @@ const (
 	// throttling, the old rate is forgotten and the climb is linear again.
 	adaptivePlateau = 0.85
 	adaptiveProbe   = 0.1
+	// After adaptiveQuiet windows without throttling, the rate also regrows by adaptiveRegrow
+	// of itself per second during which callers queued (exponential, as a slow start): the
+	// processes that crowded the API have likely finished, and a linear climb from a low
+	// share back to the ceiling would take most of a minute (seen at the end of contention
+	// runs, where the last process polled at a third of the budget the others had freed).
+	adaptiveQuiet  = 8
+	adaptiveRegrow = 0.15
 	// adaptivePauseCap bounds one pause after throttling, in windows.
 	adaptivePauseCap = 4
 )
@@ -70,8 +77,11 @@ type AdaptiveLimiter struct {
 	lastClean time.Time // time of the last clean answer, for the additive increase
 	pause     time.Duration
 	// throttledAt is the rate when throttling last lowered it, 0 once the rate has climbed
-	// past it again.
+	// past it again or the limiter has been quiet for adaptiveQuiet windows.
 	throttledAt float64
+	// lastThrottle is when throttling last lowered the rate; quiet is adaptiveQuiet windows.
+	lastThrottle time.Time
+	quiet        time.Duration
 	// queued callers are asleep on the pace; busy is the time since the last clean or
 	// throttling answer during which some were (the time the pace held demand back),
 	// busySince the start of the current stretch.
@@ -93,6 +103,7 @@ func NewAdaptiveLimiter(n int, window, guard time.Duration, clock Clock) *Adapti
 	l.floor = l.ceiling * adaptiveFloor
 	l.increase = l.ceiling * adaptiveIncrease / span.Seconds()
 	l.pauseCap = time.Duration(adaptivePauseCap) * span
+	l.quiet = time.Duration(adaptiveQuiet) * span
 	l.rate = l.ceiling
 	l.sinceCut = 1 // the first throttling answer always counts
 	return l
@@ -225,6 +236,7 @@ func (l *AdaptiveLimiter) Throttled(hint time.Duration) {
 		return
 	}
 	now := l.clock.Now()
+	l.lastThrottle = now
 	l.throttledAt = l.rate
 	l.rate = max(l.floor, min(l.rate*adaptiveDecrease, l.ceiling*adaptiveFirstCut))
 	l.takeBusy(now)
@@ -247,7 +259,8 @@ func (l *AdaptiveLimiter) Throttled(hint time.Duration) {
 // Clean reports an answer that was not throttling. The rate climbs by a fixed amount per
 // second during which callers queued on the pace, so it grows linearly in time however many
 // callers share it, and not while they leave the pace unused; a tenth as fast near the rate
-// that last drew throttling.
+// that last drew throttling; and, once adaptiveQuiet windows passed without throttling, also
+// in proportion to itself.
 func (l *AdaptiveLimiter) Clean() {
 	if l.ceiling == 0 {
 		return
@@ -258,9 +271,16 @@ func (l *AdaptiveLimiter) Clean() {
 	l.pause = 0
 	busy := l.takeBusy(now)
 	if !l.lastClean.IsZero() && l.rate < l.ceiling {
+		quiet := !l.lastThrottle.IsZero() && now.Sub(l.lastThrottle) >= l.quiet
+		if quiet {
+			l.throttledAt = 0
+		}
 		increase := l.increase
 		if l.throttledAt > 0 && l.rate >= l.throttledAt*adaptivePlateau {
 			increase *= adaptiveProbe
+		}
+		if quiet {
+			increase += l.rate * adaptiveRegrow
 		}
 		l.rate = min(l.ceiling, l.rate+increase*busy.Seconds())
 		if l.rate > l.throttledAt {

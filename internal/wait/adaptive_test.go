@@ -124,8 +124,9 @@ func TestAdaptiveLimiterRecovery(t *testing.T) {
 	}
 	// Each grant waits one interval on the pace (the stepping clock sleeps it at once), so
 	// the clock's advance is the time callers were queued.
+	// 5 s stays inside the quiet period after the cut, where the climb is linear.
 	from := clock.Now()
-	for clock.Now().Sub(from) < 10*time.Second {
+	for clock.Now().Sub(from) < 5*time.Second {
 		grant(t, l, clock)
 		l.Clean()
 	}
@@ -165,7 +166,8 @@ func TestAdaptiveLimiterIdleTimeDoesNotClimb(t *testing.T) {
 }
 
 // TestAdaptiveLimiterProbesNearTheThrottledRate: above 85% of the rate that last drew
-// throttling, the climb is ten times slower; once past that rate, it is linear again.
+// throttling, the climb is ten times slower, for as long as the limiter has not been quiet for
+// adaptiveQuiet windows.
 func TestAdaptiveLimiterProbesNearTheThrottledRate(t *testing.T) {
 	t.Parallel()
 	clock := newSteppingClock(testStart)
@@ -176,32 +178,66 @@ func TestAdaptiveLimiterProbesNearTheThrottledRate(t *testing.T) {
 	grant(t, l, clock)
 	throttledAt := l.Rate()
 	l.Throttled(0) // throttled again at throttledAt: x0.7
+	cut := clock.Now()
 	grant(t, l, clock)
 	l.Clean()
-	// climb paces until the rate reaches at least target and returns the time queued.
-	climb := func(target float64) float64 {
-		from := clock.Now()
-		for l.Rate() < target {
-			grant(t, l, clock)
-			l.Clean()
-		}
-		return clock.Now().Sub(from).Seconds()
-	}
 	plateau := 0.85 * throttledAt
-	fast := climb(plateau)
+	from := clock.Now()
+	for l.Rate() < plateau {
+		grant(t, l, clock)
+		l.Clean()
+	}
+	fast := clock.Now().Sub(from).Seconds()
 	if want := (plateau - throttledAt*0.7) / perSecond; fast > want+1 {
 		t.Errorf("took %.2fs queued to reach 85%% of the throttled rate, want about %.2fs", fast, want)
 	}
-	start := l.Rate()
-	slow := climb(throttledAt)
-	if want := (throttledAt - start) / (perSecond / 10); slow < want-1 {
-		t.Errorf("from %.4f to the throttled rate %.4f in %.2fs queued, want about %.2fs (a tenth of the climb)", start, throttledAt, slow, want)
-	}
 	start, from := l.Rate(), clock.Now()
-	climb(throttledAt + 5*perSecond)
+	for clock.Now().Sub(from) < 2*time.Second {
+		grant(t, l, clock)
+		l.Clean()
+	}
+	if clock.Now().Sub(cut) >= adaptiveQuiet*tencentSpan {
+		t.Fatalf("the probe ran past the quiet period (%v after the cut); the test no longer measures it", clock.Now().Sub(cut))
+	}
 	queued := clock.Now().Sub(from).Seconds()
-	if got := (l.Rate() - start) / queued; got < perSecond*0.9 {
-		t.Errorf("past the throttled rate the climb is %.4f per second, want %.4f", got, perSecond)
+	if got, want := (l.Rate()-start)/queued, perSecond/10; math.Abs(got-want) > want*0.2 {
+		t.Errorf("near the throttled rate the climb is %.5f per second, want %.5f (a tenth)", got, want)
+	}
+}
+
+// TestAdaptiveLimiterRegrowsAfterQuiet: once adaptiveQuiet windows passed without throttling,
+// the rate also grows in proportion to itself, so a process left alone after a crowd doubles
+// its pace in seconds instead of climbing linearly for most of a minute.
+func TestAdaptiveLimiterRegrowsAfterQuiet(t *testing.T) {
+	t.Parallel()
+	clock := newSteppingClock(testStart)
+	l := newTencentAdaptive(clock, 0)
+	perSecond := tencentCeiling * 0.02 / tencentSpan.Seconds()
+	for range 3 {
+		grant(t, l, clock)
+		l.Throttled(0)
+	}
+	cut := clock.Now()
+	for clock.Now().Sub(cut) < adaptiveQuiet*tencentSpan {
+		grant(t, l, clock)
+		l.Clean()
+	}
+	low, from := l.Rate(), clock.Now()
+	for l.Rate() < 2*low {
+		grant(t, l, clock)
+		l.Clean()
+	}
+	took := clock.Now().Sub(from).Seconds()
+	linear := low / perSecond
+	if regrow := math.Log(2) / adaptiveRegrow; took > regrow+0.5 || took > linear/2 {
+		t.Errorf("doubled from %.3f in %.2fs queued; want at most %.2fs (linear alone: %.2fs)", low, took, regrow, linear)
+	}
+	for range 200 {
+		grant(t, l, clock)
+		l.Clean()
+	}
+	if r := l.Rate(); !near(r, tencentCeiling) {
+		t.Errorf("Rate = %v, want the ceiling %v, never above", r, tencentCeiling)
 	}
 }
 
