@@ -206,8 +206,8 @@ func TestAdaptiveLimiterProbesNearTheThrottledRate(t *testing.T) {
 }
 
 // TestAdaptiveLimiterRegrowsAfterQuiet: once adaptiveQuiet windows passed without throttling,
-// the rate also grows in proportion to itself, so a process left alone after a crowd doubles
-// its pace in seconds instead of climbing linearly for most of a minute.
+// the rate also grows with its distance to the ceiling, so a process left alone after a crowd
+// doubles its pace in seconds instead of climbing linearly for most of a minute.
 func TestAdaptiveLimiterRegrowsAfterQuiet(t *testing.T) {
 	t.Parallel()
 	clock := newSteppingClock(testStart)
@@ -229,7 +229,9 @@ func TestAdaptiveLimiterRegrowsAfterQuiet(t *testing.T) {
 	}
 	took := clock.Now().Sub(from).Seconds()
 	linear := low / perSecond
-	if regrow := math.Log(2) / adaptiveRegrow; took > regrow+0.5 || took > linear/2 {
+	// Growth of at least adaptiveRegrow of the distance left at 2*low, per second.
+	regrow := low / ((tencentCeiling - 2*low) * adaptiveRegrow)
+	if took > regrow+0.5 || took > linear/2 {
 		t.Errorf("doubled from %.3f in %.2fs queued; want at most %.2fs (linear alone: %.2fs)", low, took, regrow, linear)
 	}
 	for range 200 {
