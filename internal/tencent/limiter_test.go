@@ -34,8 +34,9 @@ func TestReportToLimiter(t *testing.T) {
 			l := wait.NewAdaptiveLimiter(3, time.Second, 0, clock)
 			l.Throttled(0) // start below the ceiling so that a clean answer can show
 			l.Clean()
-			clock.now = clock.now.Add(10 * time.Second)
-			if err := l.Wait(context.Background()); err != nil { // a request after the cut
+			// A request during the pause after the cut: it queues on the pace, and the limiter
+			// climbs only for time callers spent queued.
+			if err := l.Wait(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 			before := l.Rate()
@@ -54,8 +55,14 @@ func TestReportToLimiter(t *testing.T) {
 	}
 }
 
-// stepClock is a clock that only moves by hand.
+// stepClock is a clock that jumps forward by every delay it is asked to sleep. Not safe for
+// concurrent use.
 type stepClock struct{ now time.Time }
 
-func (c *stepClock) Now() time.Time                       { return c.now }
-func (c *stepClock) After(time.Duration) <-chan time.Time { return nil }
+func (c *stepClock) Now() time.Time { return c.now }
+func (c *stepClock) After(d time.Duration) <-chan time.Time {
+	c.now = c.now.Add(d)
+	ch := make(chan time.Time, 1)
+	ch <- c.now
+	return ch
+}

@@ -14,6 +14,9 @@ import (
 // tencentCeiling is the pace of a Tencent limiter at its ceiling: 3 per 1.1s.
 const tencentCeiling = 3 / 1.1
 
+// firstCut is the first decrease from the ceiling, as a fraction of it.
+const firstCut = 0.35
+
 func newTencentAdaptive(clock Clock, rnd ...float64) *AdaptiveLimiter {
 	l := NewAdaptiveLimiter(3, tencentWindow, tencentGuard, clock)
 	if len(rnd) > 0 {
@@ -59,7 +62,8 @@ func TestAdaptiveLimiterPacesEvenlyAtTheCeiling(t *testing.T) {
 	}
 }
 
-// TestAdaptiveLimiterDecrease: the first throttling answer halves the rate from the ceiling,
+// TestAdaptiveLimiterDecrease: the first throttling answer cuts the rate from the ceiling to a
+// third of it (a share among three processes),
 // later ones take 30% off; answers to requests granted before a decrease do not cut again.
 func TestAdaptiveLimiterDecrease(t *testing.T) {
 	t.Parallel()
@@ -67,17 +71,17 @@ func TestAdaptiveLimiterDecrease(t *testing.T) {
 	l := newTencentAdaptive(clock, 0)
 	grant(t, l, clock)
 	l.Throttled(0)
-	if r := l.Rate(); !near(r, tencentCeiling/2) {
-		t.Fatalf("after the first throttling: Rate = %v, want %v", r, tencentCeiling/2)
+	if r := l.Rate(); !near(r, tencentCeiling*firstCut) {
+		t.Fatalf("after the first throttling: Rate = %v, want %v", r, tencentCeiling*firstCut)
 	}
 	l.Throttled(0) // a request sent before the cut
-	if r := l.Rate(); !near(r, tencentCeiling/2) {
+	if r := l.Rate(); !near(r, tencentCeiling*firstCut) {
 		t.Fatalf("a second answer of the same episode cut again: Rate = %v", r)
 	}
 	grant(t, l, clock)
 	l.Throttled(0)
-	if r := l.Rate(); !near(r, tencentCeiling/2*0.7) {
-		t.Errorf("after the second episode: Rate = %v, want %v", r, tencentCeiling/2*0.7)
+	if r := l.Rate(); !near(r, tencentCeiling*firstCut*0.7) {
+		t.Errorf("after the second episode: Rate = %v, want %v", r, tencentCeiling*firstCut*0.7)
 	}
 }
 
@@ -103,8 +107,8 @@ func TestAdaptiveLimiterFloor(t *testing.T) {
 	}
 }
 
-// TestAdaptiveLimiterRecovery: clean answers raise the rate linearly in time, up to the
-// ceiling and no further.
+// TestAdaptiveLimiterRecovery: clean answers raise the rate linearly in the time callers spend
+// queued on the pace, up to the ceiling and no further.
 func TestAdaptiveLimiterRecovery(t *testing.T) {
 	t.Parallel()
 	clock := newSteppingClock(testStart)
@@ -113,23 +117,129 @@ func TestAdaptiveLimiterRecovery(t *testing.T) {
 	l.Throttled(0)
 	low := l.Rate()
 	perSecond := tencentCeiling * 0.02 / tencentSpan.Seconds()
-	l.Clean() // the first clean answer after a cut only starts the clock
+	grant(t, l, clock) // through the pause
+	l.Clean()          // the first clean answer after a cut only starts the clock
 	if r := l.Rate(); !near(r, low) {
 		t.Fatalf("Rate = %v after one clean answer, want %v", r, low)
 	}
-	for range 10 {
-		clock.Advance(time.Second)
+	// Each grant waits one interval on the pace (the stepping clock sleeps it at once), so
+	// the clock's advance is the time callers were queued.
+	// 5 s stays inside the quiet period after the cut, where the climb is linear.
+	from := clock.Now()
+	for clock.Now().Sub(from) < 5*time.Second {
+		grant(t, l, clock)
 		l.Clean()
 	}
-	if r, want := l.Rate(), low+10*perSecond; !near(r, want) {
-		t.Errorf("Rate = %v after 10s of clean answers, want %v", r, want)
+	queued := clock.Now().Sub(from).Seconds()
+	if r, want := l.Rate(), low+queued*perSecond; !near(r, want) {
+		t.Errorf("Rate = %v after %.3fs queued on the pace, want %v", r, queued, want)
 	}
-	for range 200 {
-		clock.Advance(time.Second)
+	for range 2000 {
+		grant(t, l, clock)
 		l.Clean()
 	}
 	if r := l.Rate(); !near(r, tencentCeiling) {
-		t.Errorf("Rate = %v after 210s of clean answers, want the ceiling %v", r, tencentCeiling)
+		t.Errorf("Rate = %v after 2000 paced clean answers, want the ceiling %v", r, tencentCeiling)
+	}
+}
+
+// TestAdaptiveLimiterIdleTimeDoesNotClimb: time in which no caller waited on the pace does not
+// raise the rate, so a burst after a quiet spell goes out at the rate last tried, not at one
+// that grew unseen (the climb used to count every second between clean answers).
+func TestAdaptiveLimiterIdleTimeDoesNotClimb(t *testing.T) {
+	t.Parallel()
+	clock := newSteppingClock(testStart)
+	l := newTencentAdaptive(clock, 0)
+	grant(t, l, clock)
+	l.Throttled(0)
+	low := l.Rate()
+	grant(t, l, clock)
+	l.Clean()
+	for range 3 {
+		clock.Advance(10 * time.Second) // callers busy elsewhere: nobody queued
+		grant(t, l, clock)              // goes out at once
+		l.Clean()
+	}
+	if r := l.Rate(); !near(r, low) {
+		t.Errorf("Rate = %v after 30s idle, want it unchanged at %v", r, low)
+	}
+}
+
+// TestAdaptiveLimiterProbesNearTheThrottledRate: above 85% of the rate that last drew
+// throttling, the climb is ten times slower, for as long as the limiter has not been quiet for
+// adaptiveQuiet windows.
+func TestAdaptiveLimiterProbesNearTheThrottledRate(t *testing.T) {
+	t.Parallel()
+	clock := newSteppingClock(testStart)
+	l := newTencentAdaptive(clock, 0)
+	perSecond := tencentCeiling * 0.02 / tencentSpan.Seconds()
+	grant(t, l, clock)
+	l.Throttled(0) // ceiling -> a third
+	grant(t, l, clock)
+	throttledAt := l.Rate()
+	l.Throttled(0) // throttled again at throttledAt: x0.7
+	cut := clock.Now()
+	grant(t, l, clock)
+	l.Clean()
+	plateau := 0.85 * throttledAt
+	from := clock.Now()
+	for l.Rate() < plateau {
+		grant(t, l, clock)
+		l.Clean()
+	}
+	fast := clock.Now().Sub(from).Seconds()
+	if want := (plateau - throttledAt*0.7) / perSecond; fast > want+1 {
+		t.Errorf("took %.2fs queued to reach 85%% of the throttled rate, want about %.2fs", fast, want)
+	}
+	start, from := l.Rate(), clock.Now()
+	for clock.Now().Sub(from) < 2*time.Second {
+		grant(t, l, clock)
+		l.Clean()
+	}
+	if clock.Now().Sub(cut) >= adaptiveQuiet*tencentSpan {
+		t.Fatalf("the probe ran past the quiet period (%v after the cut); the test no longer measures it", clock.Now().Sub(cut))
+	}
+	queued := clock.Now().Sub(from).Seconds()
+	if got, want := (l.Rate()-start)/queued, perSecond/10; math.Abs(got-want) > want*0.2 {
+		t.Errorf("near the throttled rate the climb is %.5f per second, want %.5f (a tenth)", got, want)
+	}
+}
+
+// TestAdaptiveLimiterRegrowsAfterQuiet: once adaptiveQuiet windows passed without throttling,
+// the rate also grows with its distance to the ceiling, so a process left alone after a crowd
+// doubles its pace in seconds instead of climbing linearly for most of a minute.
+func TestAdaptiveLimiterRegrowsAfterQuiet(t *testing.T) {
+	t.Parallel()
+	clock := newSteppingClock(testStart)
+	l := newTencentAdaptive(clock, 0)
+	perSecond := tencentCeiling * 0.02 / tencentSpan.Seconds()
+	for range 3 {
+		grant(t, l, clock)
+		l.Throttled(0)
+	}
+	cut := clock.Now()
+	for clock.Now().Sub(cut) < adaptiveQuiet*tencentSpan {
+		grant(t, l, clock)
+		l.Clean()
+	}
+	low, from := l.Rate(), clock.Now()
+	for l.Rate() < 2*low {
+		grant(t, l, clock)
+		l.Clean()
+	}
+	took := clock.Now().Sub(from).Seconds()
+	linear := low / perSecond
+	// Growth of at least adaptiveRegrow of the distance left at 2*low, per second.
+	regrow := low / ((tencentCeiling - 2*low) * adaptiveRegrow)
+	if took > regrow+0.5 || took > linear/2 {
+		t.Errorf("doubled from %.3f in %.2fs queued; want at most %.2fs (linear alone: %.2fs)", low, took, regrow, linear)
+	}
+	for range 200 {
+		grant(t, l, clock)
+		l.Clean()
+	}
+	if r := l.Rate(); !near(r, tencentCeiling) {
+		t.Errorf("Rate = %v, want the ceiling %v, never above", r, tencentCeiling)
 	}
 }
 
@@ -142,8 +252,8 @@ func TestAdaptiveLimiterPause(t *testing.T) {
 	l := newTencentAdaptive(clock, 0.5)
 	grant(t, l, clock)
 
-	l.Throttled(0) // rate ceiling/2: base 0.7333s; no previous pause, so the pause is the base
-	base1 := perRate(tencentCeiling / 2)
+	l.Throttled(0) // rate ceiling*0.35: base 1.0476s; no previous pause, so the pause is the base
+	base1 := perRate(tencentCeiling * firstCut)
 	from := clock.Now()
 	grant(t, l, clock)
 	if got := clock.Now().Sub(from); !closeTo(got, base1) {
@@ -151,7 +261,7 @@ func TestAdaptiveLimiterPause(t *testing.T) {
 	}
 
 	l.Throttled(0) // rate x0.7; pause uniform in [base2, 3*base1], rnd 0.5 = the middle
-	base2 := perRate(tencentCeiling / 2 * 0.7)
+	base2 := perRate(tencentCeiling * firstCut * 0.7)
 	want := base2 + (3*base1-base2)/2
 	from = clock.Now()
 	grant(t, l, clock)
@@ -161,7 +271,7 @@ func TestAdaptiveLimiterPause(t *testing.T) {
 
 	l.Clean()
 	l.Throttled(5 * time.Second) // a retry hint is honoured, with up to one interval of jitter
-	base3 := perRate(tencentCeiling / 2 * 0.7 * 0.7)
+	base3 := perRate(tencentCeiling * firstCut * 0.7 * 0.7)
 	from = clock.Now()
 	grant(t, l, clock)
 	if got, want := clock.Now().Sub(from), 5*time.Second+base3/2; (got - want).Abs() > time.Microsecond {
@@ -238,13 +348,13 @@ func TestAdaptiveLimiterThrottlingVoidsReservations(t *testing.T) {
 		done <- r.clock.Now().Sub(testStart)
 	}()
 	r.blockUntil(1) // asleep until its slot at 0.3667s
-	l.Throttled(0)  // pause: one interval at ceiling/2, 0.7333s from now
+	l.Throttled(0)  // pause: one interval at ceiling*0.35, 1.0476s from now
 	r.clock.Advance(tencentSpan / 3)
 	r.blockUntil(1) // woke, found its slot void, and sleeps again
 	r.clock.Advance(time.Second)
 	select {
 	case at := <-done:
-		if want := perRate(tencentCeiling / 2); at < want {
+		if want := perRate(tencentCeiling * firstCut); at < want {
 			t.Errorf("granted at %v, inside the pause that ends at %v", at, want)
 		}
 	case <-r.patience.Done():
@@ -273,7 +383,7 @@ func TestAdaptiveLimiterDeadlineAndCancel(t *testing.T) {
 	// Neither refused wait used a slot: the next grant is the end of the pause.
 	from := clock.Now()
 	grant(t, l, clock)
-	if got, want := clock.Now().Sub(from), perRate(tencentCeiling/2); !closeTo(got, want) {
+	if got, want := clock.Now().Sub(from), perRate(tencentCeiling*firstCut); !closeTo(got, want) {
 		t.Errorf("next grant after %v, want %v", got, want)
 	}
 }

@@ -126,10 +126,13 @@ func (p Poller) Until(ctx context.Context, poll func(ctx context.Context) (State
 			return w.last, w.timeout()
 		}
 		before := p.Clock.Now()
-		s, err := poll(ctx)
+		pollCtx, held := withHeldMeter(ctx)
+		s, err := poll(pollCtx)
 		w.polls++
 		now := p.Clock.Now()
 		cost, elapsed := now.Sub(before), now.Sub(w.start)
+		// Concurrent requests of one poll can add up to more than the poll took.
+		w.held += min(held.sum(), cost)
 		if err != nil {
 			if cerr := ctx.Err(); cerr != nil {
 				w.cutErr = err
@@ -159,7 +162,7 @@ func (p Poller) Until(ctx context.Context, poll func(ctx context.Context) (State
 			sched.observe(elapsed, s)
 		}
 
-		delay := sched.next(elapsed)
+		delay := sched.next(elapsed, elapsed-w.held)
 		if hasDeadline {
 			remaining := deadline.Sub(now)
 			if remaining <= delay {
@@ -194,6 +197,8 @@ type waitRun struct {
 	// cutErr is the error of the poll that the context ended, often the API error its
 	// request retries were still getting.
 	cutErr error
+	// held is the time polls spent held back by the rate limit (see held.go).
+	held time.Duration
 }
 
 func (w *waitRun) timeout() error {
@@ -238,11 +243,14 @@ func (s *schedule) estimate() (time.Duration, bool) {
 	return end, ok
 }
 
-func (s *schedule) next(elapsed time.Duration) time.Duration {
+// next is the delay before the next poll. elapsed is the real time since the wait began, which
+// estimates are measured in; paced leaves out the time polls were held back by the rate limit,
+// and the schedule without an estimate runs on it.
+func (s *schedule) next(elapsed, paced time.Duration) time.Duration {
 	end, ok := s.estimate()
 	if !ok {
 		s.target = 0
-		return s.base(elapsed)
+		return s.base(paced)
 	}
 	if s.target > 0 && elapsed >= s.target {
 		s.misses++

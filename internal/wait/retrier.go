@@ -83,6 +83,7 @@ func (r Retrier) Do(ctx context.Context, fn func(ctx context.Context) error) err
 		}
 		prev = err
 		var delay time.Duration
+		held := false // the delay is the rate limit's: a throttled request waits for its pace
 		if IsUnreachable(err) {
 			unreachable++
 			if unreachable >= networkAttempts {
@@ -100,6 +101,7 @@ func (r Retrier) Do(ctx context.Context, fn func(ctx context.Context) error) err
 			}
 			if r.Paced != nil && r.Paced(err) {
 				delay = r.Backoff.FullJitter(rnd)
+				held = true
 			} else {
 				delay = r.Backoff.Delay(attempt, rnd)
 			}
@@ -114,6 +116,9 @@ func (r Retrier) Do(ctx context.Context, fn func(ctx context.Context) error) err
 		case <-ctx.Done():
 			return &RetryError{Err: err, Attempts: attempt, Cause: ctx.Err()}
 		case <-clock.After(delay):
+		}
+		if held {
+			addHeld(ctx, delay)
 		}
 	}
 }

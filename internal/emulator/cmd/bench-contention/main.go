@@ -39,6 +39,7 @@ type settings struct {
 	polls    int
 	modes    []bool // TencentRateCountsRejected values to run
 	runLimit time.Duration
+	trace    bool
 }
 
 type result struct {
@@ -65,10 +66,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	modes := flags.String("counts-rejected", "both", "whether the emulator counts rejected requests against the limit: no, yes or both")
 	work := flags.String("work", ".bench-contention", "working directory (recreated)")
 	runLimit := flags.Duration("run-timeout", 4*time.Minute, "bound on one run")
+	trace := flags.Bool("trace", false, "print each process's requests per second and rejections to stderr")
 	if err := flags.Parse(args); err != nil {
 		return err
 	}
-	s := settings{waits: *waits, polls: *polls, runLimit: *runLimit}
+	s := settings{waits: *waits, polls: *polls, runLimit: *runLimit, trace: *trace}
 	for _, p := range strings.Split(*procs, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(p))
 		if err != nil || n < 1 {
@@ -142,17 +144,21 @@ func (s settings) runOnce(ws *tfbench.Workspace, n int, countsRejected bool, std
 	defer cancel()
 	outputs := make([]string, n)
 	errs := make([]error, n)
+	elapsed := make([]time.Duration, n)
 	var wg sync.WaitGroup
 	start := time.Now()
 	for p := range n {
 		wg.Go(func() {
 			run, err := ws.Terraform(ctx, dirs[p], nil, false, "apply", "-auto-approve", "-input=false", "-no-color")
-			outputs[p], errs[p] = run.Output, err
+			outputs[p], errs[p], elapsed[p] = run.Output, err, run.Elapsed
 		})
 	}
 	wg.Wait()
 	total := time.Since(start)
 
+	if s.trace {
+		traceRun(stderr, srv, start, n, countsRejected, elapsed)
+	}
 	r := result{procs: n, countsRejected: countsRejected, total: total}
 	r.answered, r.rejects = srv.TencentRateCounts()
 	r.floor = time.Duration(float64(r.answered) / documentedRate * float64(time.Second))
