@@ -55,6 +55,24 @@ func (s *Server) IssuedTencentCredentials() []IssuedTencentCredential {
 	return append([]IssuedTencentCredential(nil), s.tencentIssued...)
 }
 
+// TencentIssuedSigners checks the recorded requests to api against the temporary credentials
+// Tencent STS issued: it returns how many distinct SecretIds signed them, and the indexes of
+// the requests signed with a SecretId STS did not issue or sent without that key's own token.
+func (s *Server) TencentIssuedSigners(api string) (keys int, foreign []int) {
+	issued := map[string]string{}
+	for _, c := range s.IssuedTencentCredentials() {
+		issued[c.SecretID] = c.Token
+	}
+	seen := map[string]bool{}
+	for i, r := range s.Requests(api) {
+		if token, ok := issued[r.AccessKeyID]; !ok || r.SecurityToken != token {
+			foreign = append(foreign, i)
+		}
+		seen[r.AccessKeyID] = true
+	}
+	return len(seen), foreign
+}
+
 // tencentAction maps a Tencent X-TC-Action and X-TC-Version to the API, its service and
 // version for the credential scope; ok is false for an action the emulator does not serve.
 func tencentAction(action, version string) (api, service string, ok bool) {
